@@ -1,0 +1,534 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * privmem: hypervisor-agnostic tracking and conversion of confidential
+ * guest memory between private and shared.
+ *
+ * A &struct privmem_space tracks every guest-physical frame (gfn) of one
+ * VM in a range map and carries out conversion requests through three ops
+ * tables:
+ *
+ *  - &struct privmem_policy_ops decides (may this happen, destructive or
+ *    in place, what to do with a partial 2M range),
+ *  - &struct privmem_backend_ops owns the pages (shmem today),
+ *  - &struct privmem_arch_ops performs the hardware step (SNP, TDX, pKVM).
+ *
+ * The core (virt/privmem/core/) knows nothing of KVM or of any particular
+ * hardware.  See Documentation/virt/privmem.rst and virt/privmem/core/.
+ */
+#ifndef _LINUX_PRIVMEM_H
+#define _LINUX_PRIVMEM_H
+
+#include <linux/bits.h>
+#include <linux/types.h>
+#include <linux/list.h>
+
+struct module;
+struct privmem_space;
+
+/* Limits */
+
+/* Entries in one conversion request: the GHCB page-state-change maximum. */
+#define PRIVMEM_MAX_ENTRIES		253
+/* Pages (4K frames) in one 2M block. */
+#define PRIVMEM_PAGES_2M		512
+/* Bound spans must end below this gfn (52-bit physical addresses). */
+#define PRIVMEM_MAX_GFN			BIT_ULL(40)
+/* Size of &privmem_policy_ops.name, including the terminating NUL. */
+#define PRIVMEM_POLICY_NAME_MAX		16
+
+/**
+ * enum privmem_attr - who may access a range
+ * @PRIVMEM_SHARED: visible to the host and devices.
+ * @PRIVMEM_PRIVATE: owned by the confidential guest, unreachable by the host.
+ */
+enum privmem_attr {
+	PRIVMEM_SHARED,
+	PRIVMEM_PRIVATE,
+};
+
+/**
+ * enum privmem_gran - hardware mapping size of a private range
+ * @PRIVMEM_GRAN_4K: 4K pages.
+ * @PRIVMEM_GRAN_2M: 2M blocks: the range is 2M aligned and a multiple of 2M.
+ *
+ * Shared ranges are always recorded as @PRIVMEM_GRAN_4K: the granularity
+ * only has a meaning for the private mapping the hardware keeps.
+ */
+enum privmem_gran {
+	PRIVMEM_GRAN_4K,
+	PRIVMEM_GRAN_2M,
+};
+
+/**
+ * enum privmem_space_state - lifecycle of a &struct privmem_space
+ * @PRIVMEM_SPACE_CREATED: created, no gfn span or backing bound yet.
+ * @PRIVMEM_SPACE_BOUND: backend and arch bound to a gfn span; all of it
+ *	starts shared.  The VMM may now convert and write pre-boot data.
+ * @PRIVMEM_SPACE_POPULATED: pre-boot population is complete.
+ * @PRIVMEM_SPACE_LAUNCHED: the guest runs; conversions follow the guest.
+ * @PRIVMEM_SPACE_DEAD: torn down; every call fails with -ENODEV.
+ * @PRIVMEM_SPACE_NR_STATES: number of states.
+ *
+ * The transitions and the errno of each illegal call are drawn and listed
+ * in virt/privmem/core/space.c ("DOC: Space lifecycle").
+ */
+enum privmem_space_state {
+	PRIVMEM_SPACE_CREATED,
+	PRIVMEM_SPACE_BOUND,
+	PRIVMEM_SPACE_POPULATED,
+	PRIVMEM_SPACE_LAUNCHED,
+	PRIVMEM_SPACE_DEAD,
+	PRIVMEM_SPACE_NR_STATES,
+};
+
+/**
+ * enum privmem_req - who asked for a conversion
+ * @PRIVMEM_REQ_EXPLICIT: the guest asked (SNP page-state change, TDX MapGPA,
+ *	KVM_HC_MAP_GPA_RANGE, pKVM MEM_SHARE/MEM_UNSHARE) or the VMM did.
+ * @PRIVMEM_REQ_IMPLICIT: inferred from a fault whose access type differs
+ *	from the range's attribute.
+ */
+enum privmem_req {
+	PRIVMEM_REQ_EXPLICIT,
+	PRIVMEM_REQ_IMPLICIT,
+};
+
+/**
+ * enum privmem_mode - what happens to the contents of a converted range
+ * @PRIVMEM_MODE_DESTRUCTIVE: the old page is discarded (scrubbed) before
+ *	the other side can see the range; a fresh page backs it.
+ * @PRIVMEM_MODE_INPLACE: the same physical page stays and keeps its
+ *	contents; only ownership and mappings change.
+ */
+enum privmem_mode {
+	PRIVMEM_MODE_DESTRUCTIVE,
+	PRIVMEM_MODE_INPLACE,
+};
+
+/**
+ * enum privmem_partial_2m - converting part of a 2M private block
+ * @PRIVMEM_PARTIAL_2M_SMASH: split the block into 4K pieces (SNP PSMASH,
+ *	TDX demote), then convert the requested pieces.
+ * @PRIVMEM_PARTIAL_2M_REFUSE: refuse the entry with -EPERM.
+ */
+enum privmem_partial_2m {
+	PRIVMEM_PARTIAL_2M_SMASH,
+	PRIVMEM_PARTIAL_2M_REFUSE,
+};
+
+/**
+ * enum privmem_merge - merging uniform 4K private blocks back to 2M
+ * @PRIVMEM_MERGE_EAGER: as soon as a conversion to private leaves a 2M
+ *	aligned block uniformly private at 4K, merge it (unsmash, promote).
+ * @PRIVMEM_MERGE_LAZY: leave such blocks at 4K until privmem_space_compact()
+ *	or an explicit 2M request covers them.
+ * @PRIVMEM_MERGE_NEVER: only an explicit 2M request merges a block.
+ */
+enum privmem_merge {
+	PRIVMEM_MERGE_EAGER,
+	PRIVMEM_MERGE_LAZY,
+	PRIVMEM_MERGE_NEVER,
+};
+
+/**
+ * struct privmem_entry - one entry of a conversion request
+ * @gfn: first guest frame.
+ * @npages: number of 4K frames; a multiple of %PRIVMEM_PAGES_2M for 2M.
+ * @attr: target attribute, an &enum privmem_attr.
+ * @gran: granularity, an &enum privmem_gran.  For a private target this is
+ *	the largest mapping the guest accepts; the core maps at 4K instead
+ *	when the arch ops cannot split 2M blocks later.  For a shared target
+ *	it only fixes the alignment the entry must have.
+ * @rsvd: must be zero.
+ *
+ * Shaped like an SNP page-state-change entry so that an adapter can fill
+ * an array of these straight from the GHCB.
+ */
+struct privmem_entry {
+	u64 gfn;
+	u64 npages;
+	u8 attr;
+	u8 gran;
+	u8 rsvd[6];
+};
+
+/* privmem_convert() flags */
+#define PRIVMEM_CONVERT_IMPLICIT	BIT(0)		/* else explicit */
+#define PRIVMEM_CONVERT_FLAGS		PRIVMEM_CONVERT_IMPLICIT
+
+/**
+ * struct privmem_conv_info - what a policy is asked about
+ * @space: the space being converted.
+ * @gfn: first frame of the entry (privmem_policy_ops.allow) or of the
+ *	piece being converted (privmem_policy_ops.mode).
+ * @npages: number of frames.
+ * @from: attribute before the conversion.
+ * @to: attribute after the conversion.
+ * @gran: granularity of the request.
+ * @req: explicit or implicit.
+ * @implicit_enabled: the space's copy of the implicit-conversion switch,
+ *	taken when the space was created.
+ * @prelaunch: the space is not launched yet (BOUND or POPULATED): a
+ *	conversion to private keeps the pre-boot data in place (SNP
+ *	LAUNCH_UPDATE encrypts it in place, TDX PAGE.ADD measures it).
+ */
+struct privmem_conv_info {
+	struct privmem_space *space;
+	u64 gfn;
+	u64 npages;
+	enum privmem_attr from;
+	enum privmem_attr to;
+	enum privmem_gran gran;
+	enum privmem_req req;
+	bool implicit_enabled;
+	bool prelaunch;
+};
+
+/**
+ * struct privmem_policy_ops - a conversion policy (decides)
+ *
+ * Policies are registered with privmem_register_policy() (in
+ * virt/privmem/policy/registry.c); every registration path checks them
+ * with privmem_policy_validate().  A space keeps a pointer to its policy
+ * and a reference on @owner from privmem_space_create() to
+ * privmem_space_destroy().
+ *
+ * The callbacks are pure decisions: they must not sleep, must not call
+ * back into privmem, and are called with the space's conversion mutex
+ * held, once per entry (@allow) or per converted piece (@mode), before
+ * any page or hardware state changes.
+ */
+struct privmem_policy_ops {
+	/**
+	 * @allow: (required) May this entry be converted?
+	 * @ci: the request; @ci->from is the opposite of @ci->to.
+	 *
+	 * Called for each entry that is not already in its target state,
+	 * after validation, with the conversion mutex held; must not sleep.
+	 * Implicit requests reach it only when @ci->implicit_enabled is true
+	 * (the core refuses them before asking otherwise).
+	 *
+	 * Return: 0 to allow, -EPERM to refuse the entry.
+	 */
+	int (*allow)(const struct privmem_conv_info *ci);
+
+	/**
+	 * @mode: (required) Destructive or in place?
+	 * @ci: the piece being converted, with its real @ci->from.
+	 *
+	 * Called once per piece that changes attribute, after @allow, with
+	 * the conversion mutex held; must not sleep.  This is where a policy
+	 * keeps pre-boot data on the first conversion to private
+	 * (@ci->prelaunch).
+	 *
+	 * Return: the &enum privmem_mode handed to the backend and arch ops.
+	 */
+	enum privmem_mode (*mode)(const struct privmem_conv_info *ci);
+
+	/** @partial_2m: what to do when an entry covers part of a 2M block. */
+	enum privmem_partial_2m partial_2m;
+
+	/** @merge: when uniform 4K private blocks are merged back to 2M. */
+	enum privmem_merge merge;
+
+	/** @id: stable user-visible identifier, unique among policies. */
+	u32 id;
+
+	/** @name: unique NUL-terminated name, e.g. "cc" or "inplace". */
+	char name[PRIVMEM_POLICY_NAME_MAX];
+
+	/** @owner: module providing the policy (THIS_MODULE). */
+	struct module *owner;
+
+	/** @list: registry linkage; owned by the registry. */
+	struct list_head list;
+};
+
+/**
+ * struct privmem_op - one backend or arch step
+ * @space: the space being converted.
+ * @gfn: first frame.
+ * @npages: number of frames; several adjacent entries may be coalesced
+ *	into one op.
+ * @from: attribute before.
+ * @to: attribute after.
+ * @gran: granularity of the private side: the granularity being mapped
+ *	for a conversion to private, the granularity being unmapped for a
+ *	conversion to shared.  A 2M op is 2M aligned and a multiple of 2M.
+ * @mode: destructive or in place, from the policy.
+ * @prelaunch: the space is not launched yet.
+ *
+ * Passed by the core to backend and arch ops; valid only during the call.
+ */
+struct privmem_op {
+	struct privmem_space *space;
+	u64 gfn;
+	u64 npages;
+	enum privmem_attr from;
+	enum privmem_attr to;
+	enum privmem_gran gran;
+	enum privmem_mode mode;
+	bool prelaunch;
+};
+
+/**
+ * struct privmem_backend_ops - the store that owns the guest's pages
+ *
+ * A conversion step runs as prepare -> arch ops -> commit, or
+ * prepare -> (arch ops fail) -> abort.  Only @commit makes the change
+ * final, so a step can be undone until then.  When a request coalesces
+ * several entries, one @prepare/@commit pair covers all of them.
+ *
+ * Unless said otherwise, ops are called from process context with the
+ * space's conversion mutex held (&privmem_space.lock) and may sleep.
+ */
+struct privmem_backend_ops {
+	/**
+	 * @prepare: (required) Get ready to convert @op's range.
+	 * @priv: the backend's cookie from privmem_space_bind().
+	 * @op: the step.
+	 *
+	 * May allocate (a fresh page for a destructive conversion) and may
+	 * fail; must not yet change what either side can see.
+	 *
+	 * Return: 0 or a negative errno, which fails the entry.
+	 */
+	int (*prepare)(void *priv, const struct privmem_op *op);
+
+	/**
+	 * @commit: (required) Make @op final after the arch step succeeded.
+	 * @priv: the backend's cookie.
+	 * @op: the step, as passed to @prepare.
+	 *
+	 * Cannot fail.  For %PRIVMEM_MODE_DESTRUCTIVE it discards (scrubs)
+	 * the old contents so the other side never sees them; for
+	 * %PRIVMEM_MODE_INPLACE it keeps the page and its contents.
+	 */
+	void (*commit)(void *priv, const struct privmem_op *op);
+
+	/**
+	 * @abort: (required) Undo @prepare; the range stays as it was.
+	 * @priv: the backend's cookie.
+	 * @op: the step, as passed to @prepare.
+	 *
+	 * Cannot fail.  Called when an arch op of this step (or of a later
+	 * step of the same entry) failed.
+	 */
+	void (*abort)(void *priv, const struct privmem_op *op);
+
+	/**
+	 * @get_pfn: (optional) Host frame backing @gfn, for a fault path or
+	 *	an arch adapter.
+	 * @priv: the backend's cookie.
+	 * @gfn: the frame.
+	 * @pfn: returns the host frame number.
+	 * @gran: returns the size of the folio backing it.
+	 *
+	 * Takes a reference on the page that the caller drops with @put_pfn.
+	 * Called without the conversion mutex (fault path) or with it (arch
+	 * op during a step; then it returns the page prepared by @prepare).
+	 * May sleep.
+	 *
+	 * Return: 0, -ENOENT if no page backs @gfn, or another errno.
+	 */
+	int (*get_pfn)(void *priv, u64 gfn, u64 *pfn, enum privmem_gran *gran);
+
+	/**
+	 * @put_pfn: (optional, required with @get_pfn) Drop the reference
+	 *	@get_pfn took.
+	 * @priv: the backend's cookie.
+	 * @pfn: the frame @get_pfn returned.
+	 */
+	void (*put_pfn)(void *priv, u64 pfn);
+
+	/**
+	 * @populate_done: (optional) Pre-boot population is complete.
+	 * @priv: the backend's cookie.
+	 *
+	 * Called by privmem_space_populate_done() with the mutex held.
+	 *
+	 * Return: 0 or a negative errno, which leaves the space BOUND.
+	 */
+	int (*populate_done)(void *priv);
+
+	/**
+	 * @unbind: (optional) The space is dying; release the backing.
+	 * @priv: the backend's cookie.
+	 *
+	 * Called once, with the mutex held, after the last step.
+	 */
+	void (*unbind)(void *priv);
+};
+
+/**
+ * struct privmem_arch_ops - the hardware step of a conversion
+ *
+ * What each adapter maps onto these:
+ *
+ *  - SEV-SNP: @set_private / @set_shared are RMPUPDATE at 4K or 2M;
+ *    @split_2m is PSMASH; @merge_2m re-validates a uniformly assigned
+ *    block at 2M; @prepare removes the pages from the direct map and
+ *    flushes caches before they turn private, @finish restores the direct
+ *    map of pages that turned shared or failed to turn private.
+ *  - TDX: @set_private is Secure-EPT AUG (PAGE.ADD before launch);
+ *    @set_shared is BLOCK + TRACK + REMOVE; @split_2m / @merge_2m are
+ *    demote / promote.
+ *  - pKVM: @set_private / @set_shared are the stage-2 unshare / share of
+ *    the same page, in place; no 2M ops.
+ *
+ * An op that fails must leave its own range as it found it; the core
+ * undoes earlier successful ops of the failing entry by calling the
+ * reverse op (@set_shared for @set_private, @merge_2m for @split_2m), so
+ * a reverse op must not fail on a range its forward op just converted.
+ *
+ * Ops are called from process context with the space's conversion mutex
+ * held and may sleep.
+ */
+struct privmem_arch_ops {
+	/**
+	 * @set_private: (required) Make @op's range private at @op->gran.
+	 * @priv: the adapter's cookie from privmem_space_bind().
+	 * @op: the step; @op->from is %PRIVMEM_SHARED.
+	 *
+	 * Called after &privmem_backend_ops.prepare and @prepare.
+	 *
+	 * Return: 0 or a negative errno, which fails the entry.
+	 */
+	int (*set_private)(void *priv, const struct privmem_op *op);
+
+	/**
+	 * @set_shared: (required) Make @op's range shared.
+	 * @priv: the adapter's cookie.
+	 * @op: the step; @op->gran is the private mapping being removed.
+	 *
+	 * Also called to undo @set_private.
+	 *
+	 * Return: 0 or a negative errno, which fails the entry.
+	 */
+	int (*set_shared)(void *priv, const struct privmem_op *op);
+
+	/**
+	 * @split_2m: (optional) Split the private 2M block at @gfn into 4K
+	 *	private pages (SNP PSMASH, TDX demote), contents kept.
+	 * @priv: the adapter's cookie.
+	 * @gfn: first frame of the 2M block.
+	 *
+	 * Called once per block, before an entry converts part of it.
+	 * Without it the core never maps private memory at 2M.
+	 *
+	 * Return: 0 or a negative errno, which fails the entry.
+	 */
+	int (*split_2m)(void *priv, u64 gfn);
+
+	/**
+	 * @merge_2m: (optional) Merge a 2M aligned block of 4K private pages
+	 *	back into one 2M mapping (unsmash, TDX promote).
+	 * @priv: the adapter's cookie.
+	 * @gfn: first frame of the 2M block.
+	 *
+	 * Called when the policy merges eagerly, by privmem_space_compact(),
+	 * for an explicit 2M request, and to undo @split_2m.  Failure of an
+	 * opportunistic merge is not an error: the block stays at 4K.
+	 *
+	 * Return: 0 or a negative errno.
+	 */
+	int (*merge_2m)(void *priv, u64 gfn);
+
+	/**
+	 * @prepare: (optional) Per-step setup before @set_private or
+	 *	@set_shared: direct-map removal, cache flush.
+	 * @priv: the adapter's cookie.
+	 * @op: the step.
+	 *
+	 * Called after &privmem_backend_ops.prepare.  If it succeeds, @finish
+	 * is called exactly once for the same @op.
+	 *
+	 * Return: 0 or a negative errno, which fails the entry.
+	 */
+	int (*prepare)(void *priv, const struct privmem_op *op);
+
+	/**
+	 * @finish: (optional) Counterpart of @prepare.
+	 * @priv: the adapter's cookie.
+	 * @op: the step.
+	 * @ret: 0 if the step's set op succeeded, else its errno.
+	 *
+	 * Cannot fail.  Called after the set op, before the backend commits
+	 * or aborts.
+	 */
+	void (*finish)(void *priv, const struct privmem_op *op, int ret);
+
+	/**
+	 * @unbind: (optional) The space is dying.
+	 * @priv: the adapter's cookie.
+	 *
+	 * Called once, with the mutex held, after &privmem_backend_ops.unbind.
+	 */
+	void (*unbind)(void *priv);
+};
+
+/**
+ * struct privmem_space_config - what a space copies when it is created
+ * @policy: the policy; privmem_space_create() takes a module reference.
+ * @implicit: the implicit-conversion switch (module parameter) as it was
+ *	when the VM was created.  Never re-read later.
+ */
+struct privmem_space_config {
+	const struct privmem_policy_ops *policy;
+	bool implicit;
+};
+
+/**
+ * struct privmem_stats - per-space counters
+ * @entries: entries completed, no-ops included.
+ * @noops: entries that were already in their target state.
+ * @pages_to_private: frames converted shared -> private.
+ * @pages_to_shared: frames converted private -> shared.
+ * @steps: conversion steps run (one backend and one arch call each).
+ * @coalesced: entries that shared a step with the entry before them.
+ * @smashes: 2M blocks split into 4K.
+ * @merges: 2M blocks merged back from 4K.
+ * @failures: requests that stopped on an error after validation.
+ * @ranges: ranges currently in the range map (memory is O(@ranges)).
+ */
+struct privmem_stats {
+	u64 entries;
+	u64 noops;
+	u64 pages_to_private;
+	u64 pages_to_shared;
+	u64 steps;
+	u64 coalesced;
+	u64 smashes;
+	u64 merges;
+	u64 failures;
+	u64 ranges;
+};
+
+const char *privmem_space_state_name(enum privmem_space_state state);
+
+int privmem_policy_validate(const struct privmem_policy_ops *ops);
+int privmem_backend_validate(const struct privmem_backend_ops *ops);
+int privmem_arch_validate(const struct privmem_arch_ops *ops);
+
+struct privmem_space *privmem_space_create(const struct privmem_space_config *cfg);
+void privmem_space_kill(struct privmem_space *space);
+void privmem_space_destroy(struct privmem_space *space);
+int privmem_space_bind(struct privmem_space *space, u64 gfn, u64 npages,
+		       const struct privmem_backend_ops *backend, void *backend_priv,
+		       const struct privmem_arch_ops *arch, void *arch_priv);
+int privmem_space_populate_done(struct privmem_space *space);
+int privmem_space_launch(struct privmem_space *space);
+enum privmem_space_state privmem_space_state(const struct privmem_space *space);
+const struct privmem_policy_ops *privmem_space_policy(const struct privmem_space *space);
+bool privmem_space_implicit(const struct privmem_space *space);
+
+int privmem_convert(struct privmem_space *space,
+		    const struct privmem_entry *entries, unsigned int nr,
+		    unsigned int flags, unsigned int *done);
+int privmem_space_compact(struct privmem_space *space);
+int privmem_lookup(struct privmem_space *space, u64 gfn,
+		   enum privmem_attr *attr, enum privmem_gran *gran);
+void privmem_space_stats(struct privmem_space *space, struct privmem_stats *stats);
+int privmem_space_check(struct privmem_space *space);
+
+#endif /* _LINUX_PRIVMEM_H */
