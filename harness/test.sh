@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The whole test run behind "make test":
+#   1. KUnit on UML for the privmem suites (no KVM);
+#   2. the userspace build of the core: harness, fuzzer (ASan/UBSan);
+#   3. the x86_64 privmem kernel, booted in QEMU (TCG, SVM CPU) with the
+#      project's initramfs: built-in KUnit suites, then the guest tests;
+# then one summary line "N passed, N failed, N skipped".  A build error,
+# a failing case, a guest that hangs or panics, or a missing result makes
+# the run fail.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+"$PRIVMEM_REPO/harness/deps.sh" || die "cannot install the build dependencies"
+"$PRIVMEM_REPO/harness/assemble.sh" || die "cannot assemble the kernel tree"
+
+out=$PRIVMEM_CACHE/results
+rm -rf "$out"
+mkdir -p "$out"
+args=()
+step() {	# step NAME CMD...: run a step without KTAP output
+	local name=$1 rc=0
+	shift
+	msg "$name"
+	"$@" || rc=$?
+	args+=(--step "$name" "$rc")
+	return "$rc"
+}
+ktap() {	# ktap NAME LOG CMD...: run a step whose LOG holds KTAP
+	local name=$1 log=$2 rc=0
+	shift 2
+	msg "$name"
+	"$@" || rc=$?
+	args+=(--name "$name" "$log")
+	[ "$rc" -eq 0 ] || args+=(--step "$name" "$rc")
+}
+
+exec 9>/tmp/privmem-build.lock
+flock 9
+
+ktap kunit-uml "$out/uml.ktap" "$PRIVMEM_REPO/harness/kunit-uml.sh" "$out/uml.ktap"
+
+ut=$PRIVMEM_TREE/tools/testing/privmem
+if [ -f "$ut/Makefile" ]; then
+	ktap userspace "$out/userspace.ktap" \
+		sh -c 'make -s -C "$1" test > "$2" 2>&1' - "$ut" "$out/userspace.ktap"
+	ktap fuzz "$out/fuzz.ktap" \
+		sh -c 'make -s -C "$1" fuzz FUZZ_SECONDS="$3" > "$2" 2>&1' - "$ut" "$out/fuzz.ktap" \
+		"${PRIVMEM_FUZZ_SECONDS:-60}"
+fi
+
+if step build-x86_64 "$PRIVMEM_REPO/harness/build-kernel.sh" x86_64; then
+	"$PRIVMEM_REPO/harness/boot.sh" test "$out/console.log"
+	args+=(--step boot-x86_64 $?)
+	# The console holds the kernel's own KUnit run, then the guest tests.
+	sed -n '/privmem-guest: begin/q;p' "$out/console.log" > "$out/guest-kunit.ktap"
+	sed -n '/privmem-guest: begin/,/privmem-guest: end/p' "$out/console.log" > "$out/guest-tests.ktap"
+	if grep -q 'KTAP version' "$out/guest-kunit.ktap"; then
+		args+=(--name guest-kunit "$out/guest-kunit.ktap")
+	fi
+	args+=(--name guest-tests "$out/guest-tests.ktap")
+fi
+flock -u 9
+
+echo
+python3 "$PRIVMEM_REPO/harness/ktap.py" "${args[@]}"
