@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: the conversion benchmark of the core, built in userspace
+# from the same sources as the kernel (tools/testing/privmem), comparing
+# privmem's range tree with one xarray entry per 4K page.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+make -s -C "$PRIVMEM_TREE/tools/testing/privmem" bench
