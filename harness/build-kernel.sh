@@ -6,6 +6,7 @@
 # with ccache.  The configuration is redone only when the fragment or the
 # Kconfig files change; every "=y" line of the fragment must survive
 # olddefconfig, or the build stops naming the lines that did not.
+# PRIVMEM_CONFIG_ONLY=1 stops after configuring.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -35,6 +36,8 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$out/.privmem-config" 2>/dev/null)" != "
 	[ -z "$missing" ] || die "$arch config: not set after olddefconfig: $(echo $missing)"
 	echo "$sum" > "$out/.privmem-config"
 fi
+
+[ -z "${PRIVMEM_CONFIG_ONLY:-}" ] || exit 0
 
 msg "building $arch $image"
 make "${kmake[@]}" "${@:2}" "$image" >"$out/build.log" 2>&1 || {

@@ -6,6 +6,7 @@
 #   2. the userspace build of the core: harness, fuzzer (ASan/UBSan);
 #   3. the x86_64 privmem kernel, booted in QEMU (TCG, SVM CPU) with the
 #      project's initramfs: built-in KUnit suites, then the guest tests;
+#   4. the arm64 (pKVM) configuration, which must configure;
 # then one summary line "N passed, N failed, N skipped".  A build error,
 # a failing case, a guest that hangs or panics, or a missing result makes
 # the run fail.
@@ -49,6 +50,8 @@ if [ -f "$ut/Makefile" ]; then
 		sh -c 'make -s -C "$1" fuzz FUZZ_SECONDS="$3" > "$2" 2>&1' - "$ut" "$out/fuzz.ktap" \
 		"${PRIVMEM_FUZZ_SECONDS:-60}"
 fi
+
+step configure-arm64 env PRIVMEM_CONFIG_ONLY=1 "$PRIVMEM_REPO/harness/build-kernel.sh" arm64
 
 if step build-x86_64 "$PRIVMEM_REPO/harness/build-kernel.sh" x86_64; then
 	"$PRIVMEM_REPO/harness/boot.sh" test "$out/console.log"
