@@ -1,0 +1,558 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fake policy, backend and arch for the userspace tests, and the
+ * reference model they are checked against.
+ *
+ * The fake arch keeps a hardware state per page and refuses any call
+ * whose precondition does not hold (e.g. set_shared at 4K on a page the
+ * hardware maps at 2M); the fake backend keeps a "physical page" per
+ * page and checks that prepare/commit/abort pair up.  Injected failures
+ * hit only forward calls, so undo paths are exercised but never fail in
+ * the randomized tests.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fake.h"
+
+#define P2M	PRIVMEM_PAGES_2M
+#define FRESH	(1ULL << 63)
+
+static struct fake *fake_cur;	/* for the policy, which has no cookie */
+
+static void violation(struct fake *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (f->err[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(f->err, sizeof(f->err), fmt, ap);
+	va_end(ap);
+}
+
+static bool range_poisoned(struct fake *f, u64 gfn, u64 n, u8 bits)
+{
+	u64 i;
+
+	for (i = 0; i < n; i++)
+		if (f->poison[gfn - f->base + i] & bits)
+			return true;
+	return false;
+}
+
+static bool in_span(struct fake *f, u64 gfn, u64 n)
+{
+	return gfn >= f->base && n && gfn + n <= f->base + f->npages;
+}
+
+/* Policy */
+
+static int fake_allow(const struct privmem_conv_info *ci)
+{
+	struct fake *f = fake_cur;
+
+	f->calls[FC_ALLOW]++;
+	if (ci->req == PRIVMEM_REQ_IMPLICIT && !ci->implicit_enabled)
+		violation(f, "policy asked about implicit while disabled");
+	if (range_poisoned(f, ci->gfn, ci->npages, PZ_DENY))
+		return -EPERM;
+	return 0;
+}
+
+static enum privmem_mode fake_policy_mode(struct fake *f, enum privmem_attr to,
+					  bool prelaunch)
+{
+	switch (f->mode) {
+	case FM_INPLACE:
+		return PRIVMEM_MODE_INPLACE;
+	case FM_CC:
+		return to == PRIVMEM_PRIVATE && prelaunch ?
+		       PRIVMEM_MODE_INPLACE : PRIVMEM_MODE_DESTRUCTIVE;
+	default:
+		return PRIVMEM_MODE_DESTRUCTIVE;
+	}
+}
+
+static enum privmem_mode fake_mode(const struct privmem_conv_info *ci)
+{
+	fake_cur->calls[FC_MODE]++;
+	return fake_policy_mode(fake_cur, ci->to, ci->prelaunch);
+}
+
+/* Backend */
+
+static int fake_bprep(void *priv, const struct privmem_op *op)
+{
+	struct fake *f = priv;
+	u64 i;
+
+	f->calls[FC_BPREP]++;
+	if (!in_span(f, op->gfn, op->npages)) {
+		violation(f, "backend prepare outside span %llx+%llx", op->gfn, op->npages);
+		return -EINVAL;
+	}
+	for (i = 0; i < op->npages; i++)
+		if (f->prep[op->gfn - f->base + i])
+			violation(f, "backend prepare twice at %llx", op->gfn + i);
+	if (range_poisoned(f, op->gfn, op->npages, PZ_BPREP))
+		return FAKE_ERR;
+	for (i = 0; i < op->npages; i++)
+		f->prep[op->gfn - f->base + i] = 1 + op->to;
+	return 0;
+}
+
+static void fake_bend(struct fake *f, const struct privmem_op *op, bool commit)
+{
+	u64 i, p;
+
+	for (i = 0; i < op->npages; i++) {
+		p = op->gfn - f->base + i;
+		if (f->prep[p] != 1 + op->to)
+			violation(f, "backend %s without prepare at %llx",
+				  commit ? "commit" : "abort", op->gfn + i);
+		f->prep[p] = 0;
+		if (commit && op->mode == PRIVMEM_MODE_DESTRUCTIVE)
+			f->pfn[p] = f->next_pfn++;
+	}
+}
+
+static void fake_bcommit(void *priv, const struct privmem_op *op)
+{
+	struct fake *f = priv;
+
+	f->calls[FC_BCOMMIT]++;
+	fake_bend(f, op, true);
+}
+
+static void fake_babort(void *priv, const struct privmem_op *op)
+{
+	struct fake *f = priv;
+
+	f->calls[FC_BABORT]++;
+	fake_bend(f, op, false);
+}
+
+/* Arch */
+
+static bool forward(struct fake *f, const struct privmem_op *op)
+{
+	return f->prep[op->gfn - f->base] == 1 + op->to;
+}
+
+static int fake_aprep(void *priv, const struct privmem_op *op)
+{
+	struct fake *f = priv;
+
+	f->calls[FC_APREP]++;
+	if (forward(f, op) && range_poisoned(f, op->gfn, op->npages, PZ_APREP))
+		return FAKE_ERR;
+	f->aprep_open++;
+	return 0;
+}
+
+static void fake_afinish(void *priv, const struct privmem_op *op, int ret)
+{
+	struct fake *f = priv;
+
+	f->calls[FC_AFINISH]++;
+	if (--f->aprep_open < 0)
+		violation(f, "arch finish without prepare");
+}
+
+static int fake_set(struct fake *f, const struct privmem_op *op, bool priv)
+{
+	u8 want = priv ? ST_S : (op->gran == PRIVMEM_GRAN_2M ? ST_P2M : ST_P4K);
+	u8 to = priv ? (op->gran == PRIVMEM_GRAN_2M ? ST_P2M : ST_P4K) : ST_S;
+	u64 i;
+
+	f->calls[priv ? FC_SETP : FC_SETS]++;
+	if (!in_span(f, op->gfn, op->npages) ||
+	    (op->gran == PRIVMEM_GRAN_2M && ((op->gfn | op->npages) % P2M))) {
+		violation(f, "arch set %llx+%llx bad range", op->gfn, op->npages);
+		return -EINVAL;
+	}
+	if (op->to != (priv ? PRIVMEM_PRIVATE : PRIVMEM_SHARED))
+		violation(f, "arch set_%s with op->to %d", priv ? "private" : "shared", op->to);
+	for (i = 0; i < op->npages; i++) {
+		if (f->hw[op->gfn - f->base + i] != want) {
+			violation(f, "arch set_%s gran %d at %llx: hw %d",
+				  priv ? "private" : "shared", op->gran,
+				  op->gfn + i, f->hw[op->gfn - f->base + i]);
+			return -EINVAL;
+		}
+		if (!f->prep[op->gfn - f->base + i])
+			violation(f, "arch set at %llx without backend prepare", op->gfn + i);
+	}
+	if (forward(f, op) &&
+	    range_poisoned(f, op->gfn, op->npages, priv ? PZ_SETP : PZ_SETS))
+		return FAKE_ERR;
+	for (i = 0; i < op->npages; i++)
+		f->hw[op->gfn - f->base + i] = to;
+	return 0;
+}
+
+static int fake_setp(void *priv, const struct privmem_op *op)
+{
+	return fake_set(priv, op, true);
+}
+
+static int fake_sets(void *priv, const struct privmem_op *op)
+{
+	return fake_set(priv, op, false);
+}
+
+static int fake_block(struct fake *f, u64 gfn, u8 from, u8 to, u8 pz)
+{
+	u64 i;
+
+	if (gfn % P2M || !in_span(f, gfn, P2M)) {
+		violation(f, "arch block op at %llx", gfn);
+		return -EINVAL;
+	}
+	for (i = 0; i < P2M; i++) {
+		if (f->hw[gfn - f->base + i] != from) {
+			violation(f, "arch %s at %llx: hw %d", to == ST_P4K ?
+				  "split" : "merge", gfn + i, f->hw[gfn - f->base + i]);
+			return -EINVAL;
+		}
+	}
+	if (range_poisoned(f, gfn, P2M, pz))
+		return FAKE_ERR;
+	for (i = 0; i < P2M; i++)
+		f->hw[gfn - f->base + i] = to;
+	return 0;
+}
+
+static int fake_split(void *priv, u64 gfn)
+{
+	struct fake *f = priv;
+
+	f->calls[FC_SPLIT]++;
+	return fake_block(f, gfn, ST_P2M, ST_P4K, PZ_SPLIT);
+}
+
+static int fake_merge(void *priv, u64 gfn)
+{
+	struct fake *f = priv;
+
+	f->calls[FC_MERGE]++;
+	return fake_block(f, gfn, ST_P4K, ST_P2M, PZ_MERGE);
+}
+
+struct fake *fake_new(u64 base, u64 npages, bool has_split, bool has_merge)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+	u64 i;
+
+	f->base = base;
+	f->npages = npages;
+	f->hw = calloc(npages, 1);
+	f->prep = calloc(npages, 1);
+	f->poison = calloc(npages, 1);
+	f->pfn = calloc(npages, sizeof(u64));
+	for (i = 0; i < npages; i++)
+		f->pfn[i] = i + 1;
+	f->next_pfn = npages + 1;
+	f->has_split = has_split;
+	f->has_merge = has_merge;
+	f->has_prep = true;
+	f->mode = FM_CC;
+	f->partial = PRIVMEM_PARTIAL_2M_SMASH;
+	f->merge = PRIVMEM_MERGE_EAGER;
+
+	strcpy(f->policy.name, "fake");
+	f->policy.allow = fake_allow;
+	f->policy.mode = fake_mode;
+	f->bops.prepare = fake_bprep;
+	f->bops.commit = fake_bcommit;
+	f->bops.abort = fake_babort;
+	f->aops.set_private = fake_setp;
+	f->aops.set_shared = fake_sets;
+	return f;
+}
+
+void fake_free(struct fake *f)
+{
+	free(f->hw);
+	free(f->prep);
+	free(f->poison);
+	free(f->pfn);
+	free(f);
+}
+
+/* Create a space over the fake, applying the fake's current settings. */
+struct privmem_space *fake_space(struct fake *f)
+{
+	struct privmem_space_config cfg = { .policy = &f->policy };
+	struct privmem_space *space;
+
+	fake_cur = f;
+	f->policy.partial_2m = f->partial;
+	f->policy.merge = f->merge;
+	f->aops.split_2m = f->has_split ? fake_split : NULL;
+	f->aops.merge_2m = f->has_merge ? fake_merge : NULL;
+	f->aops.prepare = f->has_prep ? fake_aprep : NULL;
+	f->aops.finish = f->has_prep ? fake_afinish : NULL;
+	cfg.implicit = f->implicit;
+	space = privmem_space_create(&cfg);
+	if (IS_ERR(space))
+		return space;
+	if (privmem_space_bind(space, f->base, f->npages, &f->bops, f,
+			       &f->aops, f)) {
+		privmem_space_destroy(space);
+		return ERR_PTR(-EINVAL);
+	}
+	return space;
+}
+
+/* Reference model: one state per page, semantics written out plainly. */
+
+void model_init(struct model *m, struct fake *f)
+{
+	m->f = f;
+	m->base = f->base;
+	m->npages = f->npages;
+	m->st = calloc(f->npages, 1);
+	m->pfn = calloc(f->npages, sizeof(u64));
+	memcpy(m->pfn, f->pfn, f->npages * sizeof(u64));
+	m->prelaunch = true;
+}
+
+void model_free(struct model *m)
+{
+	free(m->st);
+	free(m->pfn);
+}
+
+static u8 mst(struct model *m, u64 gfn)
+{
+	return m->st[gfn - m->base];
+}
+
+static bool block_in_span(struct model *m, u64 b)
+{
+	return b >= m->base && b + P2M <= m->base + m->npages;
+}
+
+static bool block_all(const u8 *st, struct model *m, u64 b, u8 v)
+{
+	u64 i;
+
+	for (i = 0; i < P2M; i++)
+		if (st[b - m->base + i] != v)
+			return false;
+	return true;
+}
+
+static int model_entry(struct model *m, const struct privmem_entry *e,
+		       bool implicit)
+{
+	struct fake *f = m->f;
+	u64 first = e->gfn, last = e->gfn + e->npages - 1, p, b;
+	u64 lo = first - first % P2M, hi = last - last % P2M + P2M - 1, plo, phi;
+	bool gran2m = e->attr == PRIVMEM_PRIVATE &&
+		      e->gran == PRIVMEM_GRAN_2M && f->has_split;
+	bool partial = false, changed = false, fail = false, split_fail = false;
+	u64 splits[2];
+	int nsplits = 0, i;
+	u8 *nst = malloc(m->npages);
+	u8 conv_pz = e->attr == PRIVMEM_PRIVATE ? PZ_SETP : PZ_SETS;
+
+	conv_pz |= PZ_BPREP | (f->has_prep ? PZ_APREP : 0);
+	memcpy(nst, m->st, m->npages);
+	/* [lo, hi] is block aligned; [plo, phi] the part inside the span. */
+	plo = lo < m->base ? m->base : lo;
+	phi = hi >= m->base + m->npages ? m->base + m->npages - 1 : hi;
+
+	if (e->attr == PRIVMEM_SHARED) {
+		for (p = first; p <= last; p++)
+			nst[p - m->base] = ST_S;
+		for (b = lo; b <= hi; b += P2M) {
+			if (!block_in_span(m, b) || mst(m, b) != ST_P2M)
+				continue;
+			if (b >= first && b + P2M - 1 <= last)
+				continue;
+			partial = true;
+			if (split_fail)
+				continue;	/* later smashes are not attempted */
+			if (range_poisoned(f, b, P2M, PZ_SPLIT))
+				split_fail = fail = true;
+			else
+				splits[nsplits++] = b;
+			for (p = b; p < b + P2M; p++)
+				if (p < first || p > last)
+					nst[p - m->base] = ST_P4K;
+		}
+	} else if (!gran2m) {
+		for (p = first; p <= last; p++)
+			if (mst(m, p) == ST_S)
+				nst[p - m->base] = ST_P4K;
+	} else {
+		for (b = first; b <= last; b += P2M) {
+			if (block_all(m->st, m, b, ST_S) ||
+			    block_all(m->st, m, b, ST_P2M)) {
+				for (p = b; p < b + P2M; p++)
+					nst[p - m->base] = ST_P2M;
+				continue;
+			}
+			for (p = b; p < b + P2M; p++)
+				if (mst(m, p) == ST_S)
+					nst[p - m->base] = ST_P4K;
+			if (f->has_merge) {
+				if (range_poisoned(f, b, P2M, PZ_MERGE))
+					fail = true;
+				for (p = b; p < b + P2M; p++)
+					nst[p - m->base] = ST_P2M;
+			}
+		}
+	}
+
+	for (p = plo; p <= phi; p++) {
+		u8 o = m->st[p - m->base], n = nst[p - m->base];
+
+		if (o != n)
+			changed = true;
+		if ((o & 1) != (n & 1) && (f->poison[p - m->base] & conv_pz))
+			fail = true;
+	}
+	if (!changed) {
+		free(nst);
+		return 0;
+	}
+	if ((implicit && !f->implicit) ||
+	    range_poisoned(f, first, e->npages, PZ_DENY) ||
+	    (partial && f->partial == PRIVMEM_PARTIAL_2M_REFUSE)) {
+		free(nst);
+		return -EPERM;
+	}
+	if (fail) {
+		/* Undone smashes stay 4K when the block cannot be merged. */
+		for (i = 0; i < nsplits; i++)
+			if (!f->has_merge || range_poisoned(f, splits[i], P2M, PZ_MERGE))
+				memset(&m->st[splits[i] - m->base], ST_P4K, P2M);
+		free(nst);
+		return FAKE_ERR;
+	}
+	for (p = plo; p <= phi; p++) {
+		u8 o = m->st[p - m->base], n = nst[p - m->base];
+
+		if ((o & 1) != (n & 1) &&
+		    fake_policy_mode(f, e->attr, m->prelaunch) == PRIVMEM_MODE_DESTRUCTIVE)
+			m->pfn[p - m->base] |= FRESH;	/* must be a new page */
+		m->st[p - m->base] = n;
+	}
+	free(nst);
+
+	if (e->attr == PRIVMEM_PRIVATE && f->merge == PRIVMEM_MERGE_EAGER &&
+	    f->has_split && f->has_merge) {
+		for (b = lo; b <= hi; b += P2M)
+			if (block_in_span(m, b) && block_all(m->st, m, b, ST_P4K) &&
+			    !range_poisoned(f, b, P2M, PZ_MERGE))
+				for (p = b; p < b + P2M; p++)
+					m->st[p - m->base] = ST_P2M;
+	}
+	return 0;
+}
+
+/* Validation, as documented for privmem_convert(). */
+static int model_validate(struct model *m, const struct privmem_entry *e,
+			  unsigned int nr)
+{
+	unsigned int i, j;
+
+	if (nr > PRIVMEM_MAX_ENTRIES)
+		return -E2BIG;
+	for (i = 0; i < nr; i++) {
+		if (e[i].attr > 1 || e[i].gran > 1 || !e[i].npages)
+			return -EINVAL;
+		for (j = 0; j < 6; j++)
+			if (e[i].rsvd[j])
+				return -EINVAL;
+		if (e[i].gfn < m->base || e[i].gfn + e[i].npages < e[i].gfn ||
+		    e[i].gfn + e[i].npages > m->base + m->npages)
+			return -EINVAL;
+		if (e[i].gran && ((e[i].gfn | e[i].npages) % P2M))
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (e[i].gfn < e[j].gfn + e[j].npages &&
+			    e[j].gfn < e[i].gfn + e[i].npages)
+				return -EINVAL;
+	}
+	return 0;
+}
+
+int model_convert(struct model *m, const struct privmem_entry *e,
+		  unsigned int nr, unsigned int flags, unsigned int *done)
+{
+	unsigned int i;
+	int ret;
+
+	*done = 0;
+	if (flags & ~PRIVMEM_CONVERT_FLAGS)
+		return -EINVAL;
+	ret = model_validate(m, e, nr);
+	if (ret)
+		return ret;
+	for (i = 0; i < nr; i++) {
+		ret = model_entry(m, &e[i], flags & PRIVMEM_CONVERT_IMPLICIT);
+		if (ret)
+			return ret;
+		(*done)++;
+	}
+	return 0;
+}
+
+int model_compare(struct model *m, struct privmem_space *space)
+{
+	struct fake *f = m->f;
+	enum privmem_attr attr;
+	enum privmem_gran gran;
+	u64 i;
+	u8 st;
+
+	if (f->err[0]) {
+		fprintf(stderr, "fake: contract violation: %s\n", f->err);
+		return -1;
+	}
+	if (privmem_space_check(space)) {
+		fprintf(stderr, "privmem_space_check failed\n");
+		return -1;
+	}
+	for (i = 0; i < m->npages; i++) {
+		if (privmem_lookup(space, m->base + i, &attr, &gran)) {
+			fprintf(stderr, "lookup %llx failed\n", m->base + i);
+			return -1;
+		}
+		st = attr == PRIVMEM_PRIVATE ?
+		     (gran == PRIVMEM_GRAN_2M ? ST_P2M : ST_P4K) : ST_S;
+		if (st != m->st[i] || f->hw[i] != m->st[i]) {
+			fprintf(stderr, "gfn %llx: space %d, hw %d, model %d\n",
+				m->base + i, st, f->hw[i], m->st[i]);
+			return -1;
+		}
+		if (f->prep[i]) {
+			fprintf(stderr, "gfn %llx left prepared\n", m->base + i);
+			return -1;
+		}
+		if (m->pfn[i] & FRESH) {
+			if (f->pfn[i] == (m->pfn[i] & ~FRESH)) {
+				fprintf(stderr, "gfn %llx: destructive conversion kept page %llx\n",
+					m->base + i, f->pfn[i]);
+				return -1;
+			}
+		} else if (m->pfn[i] != f->pfn[i]) {
+			fprintf(stderr, "gfn %llx: page changed (%llx -> %llx) without a destructive conversion\n",
+				m->base + i, m->pfn[i], f->pfn[i]);
+			return -1;
+		}
+		m->pfn[i] = f->pfn[i];
+	}
+	if (f->aprep_open) {
+		fprintf(stderr, "arch prepare/finish unbalanced: %ld\n", f->aprep_open);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Fake policy, backend and arch ops for the userspace tests, and a
+ * reference model with one state per page.
+ */
+#ifndef _PRIVMEM_TEST_FAKE_H
+#define _PRIVMEM_TEST_FAKE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "../../../include/linux/privmem.h"
+
+/* Per-page state, the same encoding as the core's range map. */
+#define ST_S	0
+#define ST_P4K	1
+#define ST_P2M	3
+
+/* Calls recorded by the fakes. */
+enum fake_call {
+	FC_ALLOW, FC_MODE,
+	FC_BPREP, FC_BCOMMIT, FC_BABORT,
+	FC_APREP, FC_AFINISH, FC_SETP, FC_SETS, FC_SPLIT, FC_MERGE,
+	FC_NR,
+};
+
+/* Poison bits: a forward op touching a poisoned page fails. */
+#define PZ_BPREP	(1u << 0)
+#define PZ_SETP		(1u << 1)
+#define PZ_SETS		(1u << 2)
+#define PZ_SPLIT	(1u << 3)
+#define PZ_MERGE	(1u << 4)
+#define PZ_APREP	(1u << 5)
+#define PZ_DENY		(1u << 6)	/* the policy refuses entries touching it */
+
+#define FAKE_ERR	(-ENOSPC)	/* errno of injected failures */
+
+enum fake_mode { FM_DESTRUCTIVE, FM_INPLACE, FM_CC };
+
+struct fake {
+	u64 base, npages;
+	u8 *hw;			/* hardware state per page (ST_*) */
+	u64 *pfn;		/* backing page per page */
+	u8 *prep;		/* 0, or 1 + prepared target attr */
+	u8 *poison;		/* PZ_* per page */
+	u64 next_pfn;
+	long aprep_open;
+	unsigned long calls[FC_NR];
+	char err[256];		/* first contract violation seen */
+	/* policy */
+	enum fake_mode mode;
+	enum privmem_partial_2m partial;
+	enum privmem_merge merge;
+	/* arch capabilities */
+	bool has_split, has_merge, has_prep;
+	bool implicit;
+	struct privmem_policy_ops policy;
+	struct privmem_backend_ops bops;
+	struct privmem_arch_ops aops;
+};
+
+struct fake *fake_new(u64 base, u64 npages, bool has_split, bool has_merge);
+void fake_free(struct fake *f);
+struct privmem_space *fake_space(struct fake *f);	/* created and bound */
+
+/* Reference model */
+struct model {
+	struct fake *f;
+	u64 base, npages;
+	u8 *st;
+	u64 *pfn;
+	bool prelaunch;
+};
+
+void model_init(struct model *m, struct fake *f);
+void model_free(struct model *m);
+int model_convert(struct model *m, const struct privmem_entry *e,
+		  unsigned int nr, unsigned int flags, unsigned int *done);
+/* Compare space, fake hardware and model; returns 0 or prints and -1. */
+int model_compare(struct model *m, struct privmem_space *space);
+
+#endif /* _PRIVMEM_TEST_FAKE_H */

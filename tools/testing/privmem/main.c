@@ -1,0 +1,551 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Userspace test harness for the privmem core: directed tests and a
+ * randomized test against the per-page reference model (fake.c).
+ *
+ *   ./privmem_test [-s seed] [-n operations]
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <urcu.h>
+#include "fake.h"
+#include <linux/err.h>
+
+#define P2M	PRIVMEM_PAGES_2M
+
+void maple_tree_init(void);
+
+static int passed, failed;
+static const char *cur_test;
+
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "%s:%d: %s: CHECK(%s) failed\n",	\
+			__FILE__, __LINE__, cur_test, #cond);		\
+		return -1;						\
+	}								\
+} while (0)
+
+#define CHECK_EQ(a, b) do {						\
+	long long _a = (a), _b = (b);					\
+	if (_a != _b) {							\
+		fprintf(stderr, "%s:%d: %s: %s == %lld, expected %s == %lld\n", \
+			__FILE__, __LINE__, cur_test, #a, _a, #b, _b);	\
+		return -1;						\
+	}								\
+} while (0)
+
+static struct privmem_entry ent(u64 gfn, u64 n, int attr, int gran)
+{
+	struct privmem_entry e = { .gfn = gfn, .npages = n, .attr = attr,
+				   .gran = gran };
+	return e;
+}
+
+static int attr_of(struct privmem_space *s, u64 gfn, enum privmem_gran *g)
+{
+	enum privmem_attr a;
+
+	if (privmem_lookup(s, gfn, &a, g))
+		return -1;
+	return a;
+}
+
+static u64 nr_ranges(struct privmem_space *s)
+{
+	struct privmem_stats st;
+
+	privmem_space_stats(s, &st);
+	return st.ranges;
+}
+
+static unsigned long total_calls(struct fake *f)
+{
+	unsigned long n = 0;
+	int i;
+
+	for (i = FC_BPREP; i < FC_NR; i++)
+		n += f->calls[i];
+	return n;
+}
+
+/* Every validation errno, and bad input changes nothing. */
+static int test_validate(void)
+{
+	struct fake *f = fake_new(1024, 8 * P2M, true, true);
+	struct privmem_space *s = fake_space(f);
+	struct privmem_entry e[PRIVMEM_MAX_ENTRIES + 1];
+	unsigned int done = 99;
+	int i;
+
+	for (i = 0; i <= PRIVMEM_MAX_ENTRIES; i++)
+		e[i] = ent(1024 + i, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
+	CHECK_EQ(privmem_convert(s, e, PRIVMEM_MAX_ENTRIES + 1, 0, &done), -E2BIG);
+	CHECK_EQ(done, 0);
+	CHECK_EQ(privmem_convert(s, e, 1, 0x80, &done), -EINVAL);
+	CHECK_EQ(privmem_convert(s, NULL, 1, 0, &done), -EINVAL);
+	CHECK_EQ(privmem_convert(s, e, 1, 0, NULL), -EINVAL);
+	CHECK_EQ(privmem_convert(s, e, 0, 0, &done), 0);
+
+	/* each malformed entry placed last, after valid ones */
+	struct privmem_entry bad[] = {
+		ent(1100, 0, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K),		/* zero */
+		ent(1023, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K),		/* below */
+		ent(1024 + 8 * P2M - 1, 2, 1, 0),			/* beyond */
+		ent(1024 + 1, P2M, PRIVMEM_PRIVATE, PRIVMEM_GRAN_2M),	/* misaligned */
+		ent(1024, P2M + 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_2M),	/* length */
+		ent(1100, 1, 2, 0),					/* attr */
+		ent(1100, 1, 1, 2),					/* gran */
+		ent(1030, 4, 1, 0),					/* overlaps e[6..9] */
+		ent(~0ULL - 1, 4, 1, 0),				/* wraps */
+	};
+	for (i = 0; i < (int)(sizeof(bad) / sizeof(bad[0])); i++) {
+		e[10] = bad[i];
+		done = 99;
+		CHECK_EQ(privmem_convert(s, e, 11, 0, &done), -EINVAL);
+		CHECK_EQ(done, 0);
+	}
+	e[10] = ent(1100, 1, 1, 0);
+	e[10].rsvd[3] = 1;
+	CHECK_EQ(privmem_convert(s, e, 11, 0, &done), -EINVAL);
+	CHECK_EQ(total_calls(f), 0);
+	CHECK_EQ(f->calls[FC_ALLOW], 0);
+	CHECK_EQ(attr_of(s, 1030, NULL), PRIVMEM_SHARED);
+	CHECK_EQ(nr_ranges(s), 1);
+	CHECK_EQ(privmem_space_check(s), 0);
+	privmem_space_destroy(s);
+	fake_free(f);
+	return 0;
+}
+
+/* Lifecycle transitions and their errnos. */
+static int test_lifecycle(void)
+{
+	struct fake *f = fake_new(0, 4 * P2M, true, true);
+	struct privmem_space_config cfg = { .policy = &f->policy };
+	struct privmem_entry e = ent(0, 1, 1, 0);
+	struct privmem_space *s;
+	enum privmem_attr a;
+	unsigned int done;
+
+	privmem_space_destroy(fake_space(f));	/* fills in the ops */
+	s = privmem_space_create(&cfg);
+	CHECK(!IS_ERR(s));
+	CHECK_EQ(privmem_space_state(s), PRIVMEM_SPACE_CREATED);
+	CHECK_EQ(privmem_convert(s, &e, 1, 0, &done), -ENXIO);
+	CHECK_EQ(privmem_lookup(s, 0, &a, NULL), -ENXIO);
+	CHECK_EQ(privmem_space_populate_done(s), -ENXIO);
+	CHECK_EQ(privmem_space_launch(s), -ENXIO);
+	CHECK_EQ(privmem_space_bind(s, 0, 0, &f->bops, f, &f->aops, f), -EINVAL);
+	CHECK_EQ(privmem_space_bind(s, 0, 4 * P2M, NULL, f, &f->aops, f), -EINVAL);
+	CHECK_EQ(privmem_space_bind(s, PRIVMEM_MAX_GFN, 1, &f->bops, f, &f->aops, f), -EINVAL);
+	CHECK_EQ(privmem_space_bind(s, 0, 4 * P2M, &f->bops, f, &f->aops, f), 0);
+	CHECK_EQ(privmem_space_bind(s, 0, 4 * P2M, &f->bops, f, &f->aops, f), -EBUSY);
+	CHECK_EQ(privmem_space_state(s), PRIVMEM_SPACE_BOUND);
+	CHECK_EQ(privmem_lookup(s, 4 * P2M, &a, NULL), -ENOENT);
+	CHECK_EQ(privmem_space_launch(s), -EINVAL);
+	CHECK_EQ(privmem_convert(s, &e, 1, 0, &done), 0);
+	CHECK_EQ(privmem_space_populate_done(s), 0);
+	CHECK_EQ(privmem_space_populate_done(s), -EBUSY);
+	CHECK_EQ(privmem_space_launch(s), 0);
+	CHECK_EQ(privmem_space_launch(s), -EBUSY);
+	CHECK_EQ(privmem_space_state(s), PRIVMEM_SPACE_LAUNCHED);
+	privmem_space_kill(s);
+	CHECK_EQ(privmem_space_state(s), PRIVMEM_SPACE_DEAD);
+	CHECK_EQ(privmem_convert(s, &e, 1, 0, &done), -ENODEV);
+	CHECK_EQ(privmem_lookup(s, 0, &a, NULL), -ENODEV);
+	CHECK_EQ(privmem_space_launch(s), -ENODEV);
+	CHECK_EQ(privmem_space_compact(s), -ENODEV);
+	CHECK(!strcmp(privmem_space_state_name(PRIVMEM_SPACE_POPULATED), "populated"));
+	CHECK(!strcmp(privmem_space_state_name(PRIVMEM_SPACE_NR_STATES), "invalid"));
+	privmem_space_destroy(s);
+	fake_free(f);
+	return 0;
+}
+
+/* 253 adjacent 4K entries: one backend and one arch call. */
+static int test_coalesce(void)
+{
+	struct fake *f = fake_new(0, 4 * P2M, true, true);
+	struct privmem_space *s = fake_space(f);
+	struct privmem_entry e[PRIVMEM_MAX_ENTRIES];
+	struct privmem_stats st;
+	unsigned int done, i;
+
+	for (i = 0; i < PRIVMEM_MAX_ENTRIES; i++)
+		e[i] = ent(10 + i, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
+	CHECK_EQ(privmem_convert(s, e, PRIVMEM_MAX_ENTRIES, 0, &done), 0);
+	CHECK_EQ(done, PRIVMEM_MAX_ENTRIES);
+	CHECK_EQ(f->calls[FC_BPREP], 1);
+	CHECK_EQ(f->calls[FC_BCOMMIT], 1);
+	CHECK_EQ(f->calls[FC_SETP], 1);
+	CHECK_EQ(f->calls[FC_ALLOW], PRIVMEM_MAX_ENTRIES);
+	CHECK_EQ(nr_ranges(s), 3);
+	privmem_space_stats(s, &st);
+	CHECK_EQ(st.coalesced, PRIVMEM_MAX_ENTRIES - 1);
+	CHECK_EQ(st.pages_to_private, PRIVMEM_MAX_ENTRIES);
+	/* Again: all no-ops, no call at all, still all done. */
+	memset(f->calls, 0, sizeof(f->calls));
+	CHECK_EQ(privmem_convert(s, e, PRIVMEM_MAX_ENTRIES, 0, &done), 0);
+	CHECK_EQ(done, PRIVMEM_MAX_ENTRIES);
+	CHECK_EQ(total_calls(f) + f->calls[FC_ALLOW], 0);
+	privmem_space_destroy(s);
+	fake_free(f);
+	return 0;
+}
+
+/* Smash a 2M block with one 4K conversion, then merge it back. */
+static int test_smash_unsmash(void)
+{
+	struct fake *f = fake_new(0, 4 * P2M, true, true);
+	struct privmem_space *s = fake_space(f);
+	struct privmem_entry e = ent(P2M, P2M, PRIVMEM_PRIVATE, PRIVMEM_GRAN_2M);
+	enum privmem_gran g;
+	unsigned int done;
+
+	CHECK_EQ(privmem_convert(s, &e, 1, 0, &done), 0);
+	CHECK_EQ(attr_of(s, P2M + 7, &g), PRIVMEM_PRIVATE);
+	CHECK_EQ(g, PRIVMEM_GRAN_2M);
+	CHECK_EQ(nr_ranges(s), 3);
+	e = ent(P2M + 100, 1, PRIVMEM_SHARED, PRIVMEM_GRAN_4K);
+	CHECK_EQ(privmem_convert(s, &e, 1, 0, &done), 0);
+	CHECK_EQ(f->calls[FC_SPLIT], 1);
+	CHECK_EQ(attr_of(s, P2M + 100, &g), PRIVMEM_SHARED);
+	CHECK_EQ(attr_of(s, P2M + 99, &g), PRIVMEM_PRIVATE);
+	CHECK_EQ(g, PRIVMEM_GRAN_4K);
+	CHECK_EQ(nr_ranges(s), 5);	/* S [P4K] S [P4K] S */
+	e.attr = PRIVMEM_PRIVATE;
+	CHECK_EQ(privmem_convert(s, &e, 1, 0, &done), 0);
+	CHECK_EQ(f->calls[FC_MERGE], 1);
+	CHECK_EQ(attr_of(s, P2M + 100, &g), PRIVMEM_PRIVATE);
+	CHECK_EQ(g, PRIVMEM_GRAN_2M);
+	CHECK_EQ(nr_ranges(s), 3);
+	CHECK_EQ(privmem_space_check(s), 0);
+	privmem_space_destroy(s);
+	fake_free(f);
+	return 0;
+}
+
+/*
+ * Failure in each op at each position of a coalesced batch: earlier
+ * entries stay converted, the failing one and the rest are untouched.
+ */
+static int test_failure_positions(void)
+{
+	static const u8 bits[] = { PZ_BPREP, PZ_APREP, PZ_SETP };
+	struct privmem_entry e[10];
+	unsigned int done, k, b, i;
+
+	for (b = 0; b < sizeof(bits); b++) {
+		for (k = 0; k < 10; k++) {
+			struct fake *f = fake_new(0, 2 * P2M, true, true);
+			struct privmem_space *s = fake_space(f);
+
+			for (i = 0; i < 10; i++)
+				e[i] = ent(40 + 4 * i, 4, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
+			f->poison[40 + 4 * k + 2] = bits[b];
+			CHECK_EQ(privmem_convert(s, e, 10, 0, &done), FAKE_ERR);
+			CHECK_EQ(done, k);
+			for (i = 0; i < 10; i++)
+				CHECK_EQ(attr_of(s, 40 + 4 * i + 3, NULL),
+					 i < k ? PRIVMEM_PRIVATE : PRIVMEM_SHARED);
+			for (i = 0; i < 2 * P2M; i++)
+				CHECK_EQ(f->prep[i], 0);
+			CHECK_EQ(f->aprep_open, 0);
+			CHECK_EQ(privmem_space_check(s), 0);
+			CHECK(!f->err[0]);
+			/* shared -> private of a 2M run fails at the smash */
+			privmem_space_destroy(s);
+			fake_free(f);
+		}
+	}
+	return 0;
+}
+
+/* A failing step of a multi-step entry undoes the earlier steps. */
+static int test_complex_undo(void)
+{
+	struct fake *f = fake_new(0, 4 * P2M, true, true);
+	struct privmem_space *s = fake_space(f);
+	struct privmem_entry e[2];
+	enum privmem_gran g;
+	unsigned int done;
+
+	e[0] = ent(0, 4 * P2M, PRIVMEM_PRIVATE, PRIVMEM_GRAN_2M);
+	CHECK_EQ(privmem_convert(s, e, 1, 0, &done), 0);
+	/* To shared over [100, 3*P2M + 5): smashes blocks 0 and 3. */
+	e[0] = ent(100, 3 * P2M - 95, PRIVMEM_SHARED, PRIVMEM_GRAN_4K);
+	f->poison[2 * P2M + 3] = PZ_SETS;	/* the 2M conversion fails */
+	CHECK_EQ(privmem_convert(s, e, 1, 0, &done), FAKE_ERR);
+	CHECK_EQ(done, 0);
+	CHECK_EQ(f->calls[FC_SPLIT], 2);
+	CHECK_EQ(f->calls[FC_MERGE], 2);	/* both smashes undone */
+	CHECK_EQ(attr_of(s, 100, &g), PRIVMEM_PRIVATE);
+	CHECK_EQ(g, PRIVMEM_GRAN_2M);
+	CHECK_EQ(nr_ranges(s), 1);
+	CHECK(!f->err[0]);
+	/* Merge-back refused during undo: the block stays smashed. */
+	f->poison[2 * P2M + 3] = PZ_SETS;
+	f->poison[5] = PZ_MERGE;
+	CHECK_EQ(privmem_convert(s, e, 1, 0, &done), FAKE_ERR);
+	CHECK_EQ(attr_of(s, 100, &g), PRIVMEM_PRIVATE);
+	CHECK_EQ(g, PRIVMEM_GRAN_4K);
+	CHECK_EQ(attr_of(s, 3 * P2M + 100, &g), PRIVMEM_PRIVATE);
+	CHECK_EQ(g, PRIVMEM_GRAN_2M);
+	CHECK_EQ(privmem_space_check(s), 0);
+	CHECK(!f->err[0]);
+	/* Policy refusing to smash: -EPERM, nothing called. */
+	privmem_space_destroy(s);
+	fake_free(f);
+
+	f = fake_new(0, 4 * P2M, true, true);
+	f->partial = PRIVMEM_PARTIAL_2M_REFUSE;
+	s = fake_space(f);
+	e[0] = ent(0, P2M, PRIVMEM_PRIVATE, PRIVMEM_GRAN_2M);
+	e[1] = ent(P2M + 1, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
+	CHECK_EQ(privmem_convert(s, e, 2, 0, &done), 0);
+	e[0] = ent(P2M + 1, 1, PRIVMEM_SHARED, PRIVMEM_GRAN_4K);
+	e[1] = ent(3, 1, PRIVMEM_SHARED, PRIVMEM_GRAN_4K);
+	memset(f->calls, 0, sizeof(f->calls));
+	CHECK_EQ(privmem_convert(s, e, 2, 0, &done), -EPERM);
+	CHECK_EQ(done, 1);
+	CHECK_EQ(f->calls[FC_SPLIT], 0);
+	CHECK_EQ(attr_of(s, 3, NULL), PRIVMEM_PRIVATE);
+	privmem_space_destroy(s);
+	fake_free(f);
+	return 0;
+}
+
+/* Implicit requests follow the space's switch, copied at creation. */
+static int test_implicit(void)
+{
+	struct fake *f = fake_new(0, P2M, true, true);
+	struct privmem_space *s = fake_space(f), *s2;
+	struct privmem_entry e = ent(1, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
+	unsigned int done;
+
+	CHECK_EQ(privmem_convert(s, &e, 1, PRIVMEM_CONVERT_IMPLICIT, &done), -EPERM);
+	CHECK_EQ(f->calls[FC_ALLOW], 0);
+	f->implicit = true;
+	s2 = fake_space(f);
+	CHECK_EQ(privmem_convert(s, &e, 1, PRIVMEM_CONVERT_IMPLICIT, &done), -EPERM);
+	CHECK_EQ(privmem_convert(s2, &e, 1, PRIVMEM_CONVERT_IMPLICIT, &done), 0);
+	CHECK(privmem_space_implicit(s2) && !privmem_space_implicit(s));
+	privmem_space_destroy(s);
+	privmem_space_destroy(s2);
+	fake_free(f);
+	return 0;
+}
+
+/* A fully private space is one range; alternating pages are many. */
+static int test_memory(void)
+{
+	struct fake *f = fake_new(0, 64 * P2M, true, true);
+	struct privmem_space *s = fake_space(f);
+	struct privmem_entry e[PRIVMEM_MAX_ENTRIES];
+	unsigned int done, i;
+
+	e[0] = ent(0, 64 * P2M, PRIVMEM_PRIVATE, PRIVMEM_GRAN_2M);
+	CHECK_EQ(privmem_convert(s, e, 1, 0, &done), 0);
+	CHECK_EQ(nr_ranges(s), 1);
+	for (i = 0; i < 100; i++)
+		e[i] = ent(2 * i + 1, 1, PRIVMEM_SHARED, PRIVMEM_GRAN_4K);
+	CHECK_EQ(privmem_convert(s, e, 100, 0, &done), 0);
+	CHECK_EQ(nr_ranges(s), 201 + 1);
+	for (i = 0; i < 100; i++)
+		e[i].attr = PRIVMEM_PRIVATE;
+	CHECK_EQ(privmem_convert(s, e, 100, 0, &done), 0);
+	CHECK_EQ(nr_ranges(s), 1);
+	privmem_space_destroy(s);
+	fake_free(f);
+	return 0;
+}
+
+/* Randomized operations against the reference model. */
+static unsigned long long rng_state;
+
+static unsigned long long rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static unsigned int gen_batch(struct model *m, struct privmem_entry *e)
+{
+	unsigned int nr = rnd() % 8 ? rnd() % 12 + 1 : rnd() % PRIVMEM_MAX_ENTRIES + 1;
+	u64 gfn = m->base + rnd() % 700, end = m->base + m->npages;
+	unsigned int i;
+
+	for (i = 0; i < nr && gfn < end; i++) {
+		bool big = rnd() % 3 == 0;
+		u64 n;
+
+		if (big) {
+			gfn = (gfn + P2M - 1) / P2M * P2M;
+			n = (rnd() % 3 + 1) * P2M;
+		} else {
+			n = rnd() % 4 ? rnd() % 8 + 1 : rnd() % 1300 + 1;
+		}
+		if (gfn + n > end)
+			break;
+		e[i] = ent(gfn, n, rnd() % 2, big);
+		gfn += n + (rnd() % 3 ? 0 : rnd() % 600);
+	}
+	nr = i;
+	if (nr > 1 && rnd() % 4 == 0) {		/* shuffle */
+		for (i = nr - 1; i > 0; i--) {
+			unsigned int j = rnd() % (i + 1);
+			struct privmem_entry t = e[i];
+
+			e[i] = e[j];
+			e[j] = t;
+		}
+	}
+	if (nr && rnd() % 50 == 0)		/* occasionally invalid */
+		e[rnd() % nr].gfn += 1;
+	return nr;
+}
+
+static int random_run(unsigned long ops, unsigned long long seed, int cfg)
+{
+	u64 base = 3 * P2M + 100, npages = 8 * P2M + 300;
+	struct fake *f = fake_new(base, npages, cfg & 1, (cfg & 3) == 3);
+	struct privmem_entry e[PRIVMEM_MAX_ENTRIES];
+	struct privmem_space *s;
+	unsigned long n = 0, batches = 0;
+	struct model m;
+
+	rng_state = seed * 2654435761ULL + cfg + 1;
+	f->mode = (enum fake_mode)(cfg >> 2) % 3;
+	f->partial = (cfg >> 4) & 1 ? PRIVMEM_PARTIAL_2M_REFUSE : PRIVMEM_PARTIAL_2M_SMASH;
+	f->merge = (enum privmem_merge)((cfg >> 5) % 3);
+	f->implicit = (cfg >> 6) & 1;
+	f->has_prep = !((cfg >> 7) & 1);
+	s = fake_space(f);
+	CHECK(!IS_ERR(s));
+	model_init(&m, f);
+
+	while (n < ops) {
+		unsigned int nr = gen_batch(&m, e), done, mdone, i;
+		unsigned int flags = rnd() % 5 ? 0 : PRIVMEM_CONVERT_IMPLICIT;
+		int ret, mret;
+
+		memset(f->poison, 0, npages);
+		if (rnd() % 3 == 0) {
+			for (i = rnd() % 4; i > 0; i--) {
+				static const u8 pz[] = { PZ_BPREP, PZ_SETP, PZ_SETS,
+							 PZ_SPLIT, PZ_DENY, PZ_APREP };
+				f->poison[rnd() % npages] |= pz[rnd() % 6];
+			}
+		}
+		if (batches == 50 && m.prelaunch) {
+			CHECK_EQ(privmem_space_populate_done(s), 0);
+			CHECK_EQ(privmem_space_launch(s), 0);
+			m.prelaunch = false;
+		}
+		mret = model_convert(&m, e, nr, flags, &mdone);
+		ret = privmem_convert(s, e, nr, flags, &done);
+		if (ret != mret || done != mdone) {
+			fprintf(stderr, "cfg %d seed %llu batch %lu: convert %d done %u, model %d done %u\n",
+				cfg, seed, batches, ret, done, mret, mdone);
+			for (i = 0; i < nr; i++)
+				fprintf(stderr, "  e[%u] %llx+%llx attr %d gran %d\n", i,
+					e[i].gfn, e[i].npages, e[i].attr, e[i].gran);
+			return -1;
+		}
+		if (f->merge == PRIVMEM_MERGE_LAZY && rnd() % 20 == 0) {
+			memset(f->poison, 0, npages);
+			CHECK(privmem_space_compact(s) >= 0);
+			for (u64 b = (base + P2M - 1) / P2M * P2M; b + P2M <= base + npages; b += P2M) {
+				u64 p;
+
+				for (p = b; p < b + P2M && m.st[p - base] == ST_P4K; p++)
+					;
+				if (p == b + P2M && f->has_split && f->has_merge)
+					memset(&m.st[b - base], ST_P2M, P2M);
+			}
+		}
+		if (model_compare(&m, s)) {
+			fprintf(stderr, "cfg %d seed %llu batch %lu: state differs after ret %d done %u flags %x\n",
+				cfg, seed, batches, ret, done, flags);
+			for (i = 0; i < nr; i++)
+				fprintf(stderr, "  e[%u] %llx+%llx attr %d gran %d\n", i,
+					e[i].gfn, e[i].npages, e[i].attr, e[i].gran);
+			return -1;
+		}
+		n += nr ? nr : 1;
+		batches++;
+	}
+	model_free(&m);
+	privmem_space_destroy(s);
+	fake_free(f);
+	return 0;
+}
+
+static int test_random(unsigned long ops, unsigned long long seed)
+{
+	int cfg;
+
+	/* 256 configurations share the operations, at least 400 each. */
+	for (cfg = 0; cfg < 256; cfg++)
+		if (random_run(ops / 256 > 400 ? ops / 256 : 400, seed, cfg))
+			return -1;
+	return 0;
+}
+
+static unsigned long opt_ops = 100000;
+static unsigned long long opt_seed = 1;
+
+static int test_random_default(void)
+{
+	return test_random(opt_ops, opt_seed);
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(void);
+} tests[] = {
+	{ "validate", test_validate },
+	{ "lifecycle", test_lifecycle },
+	{ "coalesce", test_coalesce },
+	{ "smash_unsmash", test_smash_unsmash },
+	{ "failure_positions", test_failure_positions },
+	{ "complex_undo", test_complex_undo },
+	{ "implicit", test_implicit },
+	{ "memory", test_memory },
+	{ "random", test_random_default },
+};
+
+int main(int argc, char **argv)
+{
+	unsigned int i;
+	int c;
+
+	while ((c = getopt(argc, argv, "s:n:")) != -1) {
+		if (c == 's')
+			opt_seed = strtoull(optarg, NULL, 0);
+		else if (c == 'n')
+			opt_ops = strtoul(optarg, NULL, 0);
+	}
+	maple_tree_init();
+	rcu_register_thread();
+	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		cur_test = tests[i].name;
+		if (tests[i].fn()) {
+			printf("not ok %u - %s\n", i + 1, tests[i].name);
+			failed++;
+		} else {
+			printf("ok %u - %s\n", i + 1, tests[i].name);
+			passed++;
+		}
+	}
+	rcu_barrier();
+	rcu_unregister_thread();
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

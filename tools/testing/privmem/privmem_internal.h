@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Userspace stand-in for virt/privmem/core/privmem_internal.h.
+ *
+ * It carries the same include guard, and the Makefile force-includes it
+ * before each core file, so the kernel header is skipped and the core
+ * compiles against the userspace maple tree of tools/testing/shared.
+ * The mutex records its holder so that lockdep_assert_held() checks the
+ * locking rules here too.
+ */
+#ifndef _PRIVMEM_INTERNAL_H
+#define _PRIVMEM_INTERNAL_H
+
+#include <assert.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shared.h"
+#include <asm/barrier.h>
+#include <linux/maple_tree.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/xarray.h>
+
+#include "../../../include/linux/privmem.h"
+
+#ifndef U64_MAX
+#define U64_MAX		((u64)~0ULL)
+#endif
+
+/* Modules and exports */
+struct module;
+#define THIS_MODULE			((struct module *)0)
+#define EXPORT_SYMBOL_GPL(sym)
+#define EXPORT_SYMBOL_IF_KUNIT(sym)
+#define VISIBLE_IF_KUNIT
+static inline bool try_module_get(struct module *m) { return true; }
+static inline void module_put(struct module *m) { }
+
+/* Mutex that knows whether it is held, for lockdep_assert_held(). */
+struct mutex {
+	pthread_mutex_t m;
+	pthread_t owner;
+	bool held;
+};
+
+static inline void mutex_init(struct mutex *l)
+{
+	pthread_mutex_init(&l->m, NULL);
+	l->held = false;
+}
+
+static inline void mutex_destroy(struct mutex *l)
+{
+	pthread_mutex_destroy(&l->m);
+}
+
+static inline void mutex_lock(struct mutex *l)
+{
+	pthread_mutex_lock(&l->m);
+	l->owner = pthread_self();
+	l->held = true;
+}
+
+static inline void mutex_unlock(struct mutex *l)
+{
+	l->held = false;
+	pthread_mutex_unlock(&l->m);
+}
+
+#define lockdep_assert_held(l)						\
+	assert((l)->held && pthread_equal((l)->owner, pthread_self()))
+
+/* Sequence counter associated with a mutex. */
+typedef struct {
+	unsigned int seq;
+} seqcount_mutex_t;
+
+#define seqcount_mutex_init(s, l)	((s)->seq = 0)
+
+static inline void write_seqcount_begin(seqcount_mutex_t *s)
+{
+	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static inline void write_seqcount_end(seqcount_mutex_t *s)
+{
+	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
+}
+
+static inline unsigned int read_seqcount_begin(const seqcount_mutex_t *s)
+{
+	unsigned int seq;
+
+	while ((seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE)) & 1)
+		;
+	return seq;
+}
+
+static inline int read_seqcount_retry(const seqcount_mutex_t *s,
+				      unsigned int seq)
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&s->seq, __ATOMIC_RELAXED) != seq;
+}
+
+#ifndef EUCLEAN
+#define EUCLEAN		117
+#endif
+
+#endif /* _PRIVMEM_INTERNAL_H */

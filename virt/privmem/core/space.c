@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lifecycle of a privmem space, lookups and statistics.
+ *
+ * DOC: Space lifecycle
+ *
+ * ::
+ *
+ *   privmem_space_create()
+ *            |
+ *            v
+ *      +---------+  bind   +-------+ populate_done +-----------+ launch +----------+
+ *      | CREATED |-------->| BOUND |-------------->| POPULATED |------->| LAUNCHED |
+ *      +---------+         +-------+               +-----------+        +----------+
+ *            |                 |                         |                   |
+ *            +-----------------+------------+------------+-------------------+
+ *                                           | kill (or destroy)
+ *                                           v
+ *                                      +--------+
+ *                                      |  DEAD  |
+ *                                      +--------+
+ *
+ * CREATED: the policy and the implicit switch are fixed; nothing is bound.
+ * Conversions, lookups, populate_done and launch fail with -ENXIO.
+ *
+ * BOUND: a backend and an arch adapter serve a gfn span, all of it
+ * SHARED.  The VMM converts and writes pre-boot data; conversions see
+ * &privmem_conv_info.prelaunch.  A second bind fails with -EBUSY; launch
+ * fails with -EINVAL (populate_done comes first).
+ *
+ * POPULATED: pre-boot data is complete (the backend was told).  Still
+ * prelaunch.  populate_done again fails with -EBUSY.
+ *
+ * LAUNCHED: the guest runs; conversions follow its requests.  launch or
+ * populate_done again fail with -EBUSY.
+ *
+ * DEAD: the backend and arch were unbound (their contents released) and
+ * the range map freed.  Every call fails with -ENODEV, except kill and
+ * destroy.  A space also dies when a failed conversion cannot be undone.
+ *
+ * No lifecycle transition changes the attribute of any frame; only
+ * conversions do, and only DEAD destroys contents wholesale.
+ *
+ * DOC: Locking
+ *
+ * Lock order: &privmem_space.lock, then whatever the backend and arch ops
+ * take inside their callbacks (e.g. the shmem file's locks, kvm->mmu_lock).
+ * privmem never takes a lock of its own while an op holds one of theirs,
+ * and no op may call back into privmem functions that take the lock.
+ *
+ * &privmem_space.lock (a mutex) serialises conversions and lifecycle
+ * changes per space; different spaces convert in parallel.  It is the
+ * maple tree's external lock, so lockdep checks every tree write.  All
+ * ops are called with it held and may sleep.
+ *
+ * privmem_lookup() takes no lock: it reads the tree under RCU (the tree
+ * runs in RCU mode) and the converting window under &privmem_space.conv_seq,
+ * retrying if a window opened or closed meanwhile.  A frame inside the
+ * window answers -EAGAIN, so a reader never sees a range whose backend
+ * and arch steps are half done.
+ */
+#include "privmem_internal.h"
+#include "convert.h"
+#include "range.h"
+
+static const char * const privmem_space_state_names[] = {
+	[PRIVMEM_SPACE_CREATED]		= "created",
+	[PRIVMEM_SPACE_BOUND]		= "bound",
+	[PRIVMEM_SPACE_POPULATED]	= "populated",
+	[PRIVMEM_SPACE_LAUNCHED]	= "launched",
+	[PRIVMEM_SPACE_DEAD]		= "dead",
+};
+
+/**
+ * privmem_space_state_name() - printable name of a lifecycle state
+ * @state: the state.
+ *
+ * Return: a static string; "invalid" for an unknown value.
+ */
+const char *privmem_space_state_name(enum privmem_space_state state)
+{
+	if ((unsigned int)state >= ARRAY_SIZE(privmem_space_state_names))
+		return "invalid";
+	return privmem_space_state_names[state];
+}
+EXPORT_SYMBOL_GPL(privmem_space_state_name);
+
+/* Open the converting window over [@first, @last]. */
+void privmem_space_mark(struct privmem_space *space, u64 first, u64 last)
+{
+	lockdep_assert_held(&space->lock);
+	write_seqcount_begin(&space->conv_seq);
+	WRITE_ONCE(space->conv_first, first);
+	WRITE_ONCE(space->conv_last, last);
+	write_seqcount_end(&space->conv_seq);
+}
+
+/* Close the converting window. */
+void privmem_space_unmark(struct privmem_space *space)
+{
+	lockdep_assert_held(&space->lock);
+	write_seqcount_begin(&space->conv_seq);
+	WRITE_ONCE(space->conv_first, 1);
+	WRITE_ONCE(space->conv_last, 0);
+	write_seqcount_end(&space->conv_seq);
+}
+
+/**
+ * privmem_space_create() - create a space
+ * @cfg: the policy and the implicit-conversion switch; copied.
+ *
+ * Takes a reference on the policy's module until privmem_space_destroy().
+ * May sleep.
+ *
+ * Return: the space in state CREATED; ERR_PTR(-EINVAL) for a missing or
+ * invalid policy; ERR_PTR(-ENOENT) if the policy's module is going away;
+ * ERR_PTR(-ENOMEM).
+ */
+struct privmem_space *privmem_space_create(const struct privmem_space_config *cfg)
+{
+	struct privmem_space *space;
+
+	if (!cfg || privmem_policy_validate(cfg->policy))
+		return ERR_PTR(-EINVAL);
+	if (!try_module_get(cfg->policy->owner))
+		return ERR_PTR(-ENOENT);
+
+	space = kzalloc_obj(*space);
+	if (!space) {
+		module_put(cfg->policy->owner);
+		return ERR_PTR(-ENOMEM);
+	}
+	mutex_init(&space->lock);
+	seqcount_mutex_init(&space->conv_seq, &space->lock);
+	privmem_range_init(space);
+	space->conv_first = 1;
+	space->conv_last = 0;
+	space->state = PRIVMEM_SPACE_CREATED;
+	space->policy = cfg->policy;
+	space->implicit = cfg->implicit;
+	return space;
+}
+EXPORT_SYMBOL_GPL(privmem_space_create);
+
+/**
+ * privmem_space_bind() - attach backing and hardware to a gfn span
+ * @space: a CREATED space.
+ * @gfn: first frame of the span.
+ * @npages: number of frames.
+ * @backend: backend ops; see &struct privmem_backend_ops.
+ * @backend_priv: cookie passed to every backend op.
+ * @arch: arch ops; see &struct privmem_arch_ops.
+ * @arch_priv: cookie passed to every arch op.
+ *
+ * The whole span starts SHARED.  Takes the mutex; may sleep.
+ *
+ * Return: 0; -EINVAL for invalid ops or an empty span or one ending at or
+ * above %PRIVMEM_MAX_GFN; -EBUSY if already bound; -ENODEV if dead;
+ * -ENOMEM.
+ */
+int privmem_space_bind(struct privmem_space *space, u64 gfn, u64 npages,
+		       const struct privmem_backend_ops *backend, void *backend_priv,
+		       const struct privmem_arch_ops *arch, void *arch_priv)
+{
+	int ret;
+
+	if (privmem_backend_validate(backend) || privmem_arch_validate(arch))
+		return -EINVAL;
+	if (!npages || gfn >= PRIVMEM_MAX_GFN ||
+	    npages > PRIVMEM_MAX_GFN - gfn)
+		return -EINVAL;
+
+	mutex_lock(&space->lock);
+	if (space->state == PRIVMEM_SPACE_DEAD) {
+		ret = -ENODEV;
+		goto out;
+	}
+	if (space->state != PRIVMEM_SPACE_CREATED) {
+		ret = -EBUSY;
+		goto out;
+	}
+	space->base = gfn;
+	space->npages = npages;
+	ret = privmem_range_reset(space);
+	if (ret)
+		goto out;
+	space->backend = backend;
+	space->backend_priv = backend_priv;
+	space->arch = arch;
+	space->arch_priv = arch_priv;
+	/* Lookups that see BOUND also see the span and the tree. */
+	smp_store_release(&space->state, PRIVMEM_SPACE_BOUND);
+out:
+	mutex_unlock(&space->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(privmem_space_bind);
+
+/**
+ * privmem_space_populate_done() - pre-boot population is complete
+ * @space: a BOUND space.
+ *
+ * Tells the backend (&privmem_backend_ops.populate_done) and moves the
+ * space to POPULATED.  Takes the mutex; may sleep.
+ *
+ * Return: 0; -ENXIO if not bound; -EBUSY if already populated or
+ * launched; -ENODEV if dead; or the backend's errno (space stays BOUND).
+ */
+int privmem_space_populate_done(struct privmem_space *space)
+{
+	int ret = 0;
+
+	mutex_lock(&space->lock);
+	switch (space->state) {
+	case PRIVMEM_SPACE_CREATED:
+		ret = -ENXIO;
+		break;
+	case PRIVMEM_SPACE_BOUND:
+		if (space->backend->populate_done)
+			ret = space->backend->populate_done(space->backend_priv);
+		if (!ret)
+			WRITE_ONCE(space->state, PRIVMEM_SPACE_POPULATED);
+		break;
+	case PRIVMEM_SPACE_DEAD:
+		ret = -ENODEV;
+		break;
+	default:
+		ret = -EBUSY;
+		break;
+	}
+	mutex_unlock(&space->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(privmem_space_populate_done);
+
+/**
+ * privmem_space_launch() - the guest is about to run
+ * @space: a POPULATED space.
+ *
+ * From now on conversions are no longer prelaunch.  Takes the mutex.
+ *
+ * Return: 0; -ENXIO if not bound; -EINVAL if population was not
+ * completed; -EBUSY if already launched; -ENODEV if dead.
+ */
+int privmem_space_launch(struct privmem_space *space)
+{
+	int ret = 0;
+
+	mutex_lock(&space->lock);
+	switch (space->state) {
+	case PRIVMEM_SPACE_CREATED:
+		ret = -ENXIO;
+		break;
+	case PRIVMEM_SPACE_BOUND:
+		ret = -EINVAL;
+		break;
+	case PRIVMEM_SPACE_POPULATED:
+		WRITE_ONCE(space->state, PRIVMEM_SPACE_LAUNCHED);
+		break;
+	case PRIVMEM_SPACE_DEAD:
+		ret = -ENODEV;
+		break;
+	default:
+		ret = -EBUSY;
+		break;
+	}
+	mutex_unlock(&space->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(privmem_space_launch);
+
+/* Tear down with the mutex held; idempotent. */
+void __privmem_space_kill(struct privmem_space *space)
+{
+	lockdep_assert_held(&space->lock);
+	if (space->state == PRIVMEM_SPACE_DEAD)
+		return;
+	if (space->state != PRIVMEM_SPACE_CREATED) {
+		if (space->backend->unbind)
+			space->backend->unbind(space->backend_priv);
+		if (space->arch->unbind)
+			space->arch->unbind(space->arch_priv);
+		privmem_range_destroy(space);
+	}
+	WRITE_ONCE(space->state, PRIVMEM_SPACE_DEAD);
+}
+
+/**
+ * privmem_space_kill() - make a space DEAD
+ * @space: the space.
+ *
+ * Unbinds the backend and the arch adapter and frees the range map;
+ * every later call on the space fails with -ENODEV.  Idempotent.  Takes
+ * the mutex; may sleep.
+ */
+void privmem_space_kill(struct privmem_space *space)
+{
+	mutex_lock(&space->lock);
+	__privmem_space_kill(space);
+	mutex_unlock(&space->lock);
+}
+EXPORT_SYMBOL_GPL(privmem_space_kill);
+
+/**
+ * privmem_space_destroy() - kill and free a space
+ * @space: the space, or NULL.
+ *
+ * The caller guarantees that nothing else uses @space any more, lookups
+ * included.  Drops the policy module reference.  May sleep.
+ */
+void privmem_space_destroy(struct privmem_space *space)
+{
+	if (!space)
+		return;
+	privmem_space_kill(space);
+	module_put(space->policy->owner);
+	mutex_destroy(&space->lock);
+	kfree(space);
+}
+EXPORT_SYMBOL_GPL(privmem_space_destroy);
+
+/**
+ * privmem_space_state() - lifecycle state of a space
+ * @space: the space.
+ *
+ * Return: the state; may be stale as soon as it is returned.
+ */
+enum privmem_space_state privmem_space_state(const struct privmem_space *space)
+{
+	return READ_ONCE(space->state);
+}
+EXPORT_SYMBOL_GPL(privmem_space_state);
+
+/**
+ * privmem_space_policy() - the policy a space was created with
+ * @space: the space.
+ *
+ * Return: the policy; constant for the life of the space.
+ */
+const struct privmem_policy_ops *privmem_space_policy(const struct privmem_space *space)
+{
+	return space->policy;
+}
+EXPORT_SYMBOL_GPL(privmem_space_policy);
+
+/**
+ * privmem_space_implicit() - the space's implicit-conversion switch
+ * @space: the space.
+ *
+ * Return: the value copied at creation.
+ */
+bool privmem_space_implicit(const struct privmem_space *space)
+{
+	return space->implicit;
+}
+EXPORT_SYMBOL_GPL(privmem_space_implicit);
+
+/**
+ * privmem_lookup() - attribute and granularity of a frame, lock-free
+ * @space: the space.
+ * @gfn: the frame.
+ * @attr: returns the attribute.
+ * @gran: returns the granularity (4K for shared frames); may be NULL.
+ *
+ * For fault paths: takes no lock and does not sleep (except that on
+ * PREEMPT_RT a reader may briefly wait for the writer of the converting
+ * window).
+ *
+ * Return: 0; -EAGAIN if @gfn is being converted (retry, or wait for the
+ * conversion); -ENOENT if @gfn is outside the bound span; -ENXIO if the
+ * space is not bound; -ENODEV if it is dead.
+ */
+int privmem_lookup(struct privmem_space *space, u64 gfn,
+		   enum privmem_attr *attr, enum privmem_gran *gran)
+{
+	enum privmem_space_state state;
+	unsigned int seq, st = 0;
+	int ret;
+
+	do {
+		seq = read_seqcount_begin(&space->conv_seq);
+		/* Pairs with the release in privmem_space_bind(). */
+		state = smp_load_acquire(&space->state);
+		if (state == PRIVMEM_SPACE_DEAD)
+			return -ENODEV;
+		if (state == PRIVMEM_SPACE_CREATED)
+			return -ENXIO;
+		if (gfn >= READ_ONCE(space->conv_first) &&
+		    gfn <= READ_ONCE(space->conv_last))
+			ret = -EAGAIN;
+		else
+			ret = privmem_range_load_rcu(space, gfn, &st);
+	} while (read_seqcount_retry(&space->conv_seq, seq));
+
+	if (ret)
+		return ret;
+	*attr = privmem_st_attr(st);
+	if (gran)
+		*gran = privmem_st_gran(st);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(privmem_lookup);
+
+/**
+ * privmem_space_stats() - read a space's counters
+ * @space: the space.
+ * @stats: returns a consistent copy.
+ *
+ * Takes the mutex; may sleep.
+ */
+void privmem_space_stats(struct privmem_space *space, struct privmem_stats *stats)
+{
+	mutex_lock(&space->lock);
+	*stats = space->stats;
+	stats->ranges = space->state == PRIVMEM_SPACE_CREATED ||
+			space->state == PRIVMEM_SPACE_DEAD ? 0 :
+			privmem_range_count(space);
+	mutex_unlock(&space->lock);
+}
+EXPORT_SYMBOL_GPL(privmem_space_stats);

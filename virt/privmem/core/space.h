@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * struct privmem_space: the per-VM state of the privmem core.
+ */
+#ifndef _PRIVMEM_CORE_SPACE_H
+#define _PRIVMEM_CORE_SPACE_H
+
+#include "privmem_internal.h"
+
+/**
+ * struct privmem_space - the private/shared state of one VM's memory
+ * @lock: serialises conversions and lifecycle changes of this space; it
+ *	is also the maple tree's external lock, so writers of @ranges are
+ *	checked by lockdep.
+ * @ranges: gfn -> packed state (see range.h), one entry per maximal run
+ *	of equal state.  Written under @lock; read under @lock or RCU.
+ * @conv_seq: orders lock-free readers against @conv_first/@conv_last.
+ * @conv_first: first frame of the range being converted.
+ * @conv_last: last frame of the range being converted; @conv_first >
+ *	@conv_last when nothing is being converted.
+ * @state: lifecycle state.
+ * @base: first frame of the bound span.
+ * @npages: number of frames in the bound span.
+ * @policy: the policy, copied from the config at creation.
+ * @implicit: the implicit-conversion switch, copied at creation.
+ * @backend: backend ops, set by privmem_space_bind().
+ * @backend_priv: backend cookie.
+ * @arch: arch ops, set by privmem_space_bind().
+ * @arch_priv: arch cookie.
+ * @stats: counters; @stats.ranges is computed when read.
+ *
+ * @conv_first, @conv_last and @state are written under @lock and
+ * @conv_seq and read locklessly by privmem_lookup().  @base, @npages and
+ * the ops are written once by privmem_space_bind() before @state leaves
+ * CREATED (release) and are constant afterwards.  @policy and @implicit
+ * are constant for the life of the space.
+ */
+struct privmem_space {
+	struct mutex lock;			/* conversions, lifecycle, tree */
+	struct maple_tree ranges;		/* Protected by @lock, RCU */
+	seqcount_mutex_t conv_seq;
+	u64 conv_first;				/* Protected by @lock, @conv_seq */
+	u64 conv_last;				/* Protected by @lock, @conv_seq */
+	enum privmem_space_state state;		/* Protected by @lock */
+	u64 base;
+	u64 npages;
+	const struct privmem_policy_ops *policy;
+	bool implicit;
+	const struct privmem_backend_ops *backend;
+	void *backend_priv;
+	const struct privmem_arch_ops *arch;
+	void *arch_priv;
+	struct privmem_stats stats;		/* Protected by @lock */
+};
+
+static inline u64 privmem_space_end(const struct privmem_space *space)
+{
+	return space->base + space->npages;
+}
+
+/* True if the arch can split a private 2M block later, so 2M may be used. */
+static inline bool privmem_space_has_2m(const struct privmem_space *space)
+{
+	return space->arch && space->arch->split_2m;
+}
+
+void privmem_space_mark(struct privmem_space *space, u64 first, u64 last);
+void privmem_space_unmark(struct privmem_space *space);
+int __privmem_space_check(struct privmem_space *space);
+void __privmem_space_kill(struct privmem_space *space);
+
+#endif /* _PRIVMEM_CORE_SPACE_H */
