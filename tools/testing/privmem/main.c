@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <urcu.h>
-#include "fake.h"
+#include "../../../virt/privmem/tests/privmem_fake.h"
 #include <linux/err.h>
 
 #define P2M	PRIVMEM_PAGES_2M
@@ -364,136 +364,14 @@ static int test_memory(void)
 	return 0;
 }
 
-/* Randomized operations against the reference model. */
-static unsigned long long rng_state;
-
-static unsigned long long rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
-static unsigned int gen_batch(struct model *m, struct privmem_entry *e)
-{
-	unsigned int nr = rnd() % 8 ? rnd() % 12 + 1 : rnd() % PRIVMEM_MAX_ENTRIES + 1;
-	u64 gfn = m->base + rnd() % 700, end = m->base + m->npages;
-	unsigned int i;
-
-	for (i = 0; i < nr && gfn < end; i++) {
-		bool big = rnd() % 3 == 0;
-		u64 n;
-
-		if (big) {
-			gfn = (gfn + P2M - 1) / P2M * P2M;
-			n = (rnd() % 3 + 1) * P2M;
-		} else {
-			n = rnd() % 4 ? rnd() % 8 + 1 : rnd() % 1300 + 1;
-		}
-		if (gfn + n > end)
-			break;
-		e[i] = ent(gfn, n, rnd() % 2, big);
-		gfn += n + (rnd() % 3 ? 0 : rnd() % 600);
-	}
-	nr = i;
-	if (nr > 1 && rnd() % 4 == 0) {		/* shuffle */
-		for (i = nr - 1; i > 0; i--) {
-			unsigned int j = rnd() % (i + 1);
-			struct privmem_entry t = e[i];
-
-			e[i] = e[j];
-			e[j] = t;
-		}
-	}
-	if (nr && rnd() % 50 == 0)		/* occasionally invalid */
-		e[rnd() % nr].gfn += 1;
-	return nr;
-}
-
-static int random_run(unsigned long ops, unsigned long long seed, int cfg)
-{
-	u64 base = 3 * P2M + 100, npages = 8 * P2M + 300;
-	struct fake *f = fake_new(base, npages, cfg & 1, (cfg & 3) == 3);
-	struct privmem_entry e[PRIVMEM_MAX_ENTRIES];
-	struct privmem_space *s;
-	unsigned long n = 0, batches = 0;
-	struct model m;
-
-	rng_state = seed * 2654435761ULL + cfg + 1;
-	f->mode = (enum fake_mode)(cfg >> 2) % 3;
-	f->partial = (cfg >> 4) & 1 ? PRIVMEM_PARTIAL_2M_REFUSE : PRIVMEM_PARTIAL_2M_SMASH;
-	f->merge = (enum privmem_merge)((cfg >> 5) % 3);
-	f->implicit = (cfg >> 6) & 1;
-	f->has_prep = !((cfg >> 7) & 1);
-	s = fake_space(f);
-	CHECK(!IS_ERR(s));
-	model_init(&m, f);
-
-	while (n < ops) {
-		unsigned int nr = gen_batch(&m, e), done, mdone, i;
-		unsigned int flags = rnd() % 5 ? 0 : PRIVMEM_CONVERT_IMPLICIT;
-		int ret, mret;
-
-		memset(f->poison, 0, npages);
-		if (rnd() % 3 == 0) {
-			for (i = rnd() % 4; i > 0; i--) {
-				static const u8 pz[] = { PZ_BPREP, PZ_SETP, PZ_SETS,
-							 PZ_SPLIT, PZ_DENY, PZ_APREP };
-				f->poison[rnd() % npages] |= pz[rnd() % 6];
-			}
-		}
-		if (batches == 50 && m.prelaunch) {
-			CHECK_EQ(privmem_space_populate_done(s), 0);
-			CHECK_EQ(privmem_space_launch(s), 0);
-			m.prelaunch = false;
-		}
-		mret = model_convert(&m, e, nr, flags, &mdone);
-		ret = privmem_convert(s, e, nr, flags, &done);
-		if (ret != mret || done != mdone) {
-			fprintf(stderr, "cfg %d seed %llu batch %lu: convert %d done %u, model %d done %u\n",
-				cfg, seed, batches, ret, done, mret, mdone);
-			for (i = 0; i < nr; i++)
-				fprintf(stderr, "  e[%u] %llx+%llx attr %d gran %d\n", i,
-					e[i].gfn, e[i].npages, e[i].attr, e[i].gran);
-			return -1;
-		}
-		if (f->merge == PRIVMEM_MERGE_LAZY && rnd() % 20 == 0) {
-			memset(f->poison, 0, npages);
-			CHECK(privmem_space_compact(s) >= 0);
-			for (u64 b = (base + P2M - 1) / P2M * P2M; b + P2M <= base + npages; b += P2M) {
-				u64 p;
-
-				for (p = b; p < b + P2M && m.st[p - base] == ST_P4K; p++)
-					;
-				if (p == b + P2M && f->has_split && f->has_merge)
-					memset(&m.st[b - base], ST_P2M, P2M);
-			}
-		}
-		if (model_compare(&m, s)) {
-			fprintf(stderr, "cfg %d seed %llu batch %lu: state differs after ret %d done %u flags %x\n",
-				cfg, seed, batches, ret, done, flags);
-			for (i = 0; i < nr; i++)
-				fprintf(stderr, "  e[%u] %llx+%llx attr %d gran %d\n", i,
-					e[i].gfn, e[i].npages, e[i].attr, e[i].gran);
-			return -1;
-		}
-		n += nr ? nr : 1;
-		batches++;
-	}
-	model_free(&m);
-	privmem_space_destroy(s);
-	fake_free(f);
-	return 0;
-}
-
 static int test_random(unsigned long ops, unsigned long long seed)
 {
 	int cfg;
 
-	/* 256 configurations share the operations, at least 400 each. */
-	for (cfg = 0; cfg < 256; cfg++)
-		if (random_run(ops / 256 > 400 ? ops / 256 : 400, seed, cfg))
+	/* The configurations share the operations, at least 400 each. */
+	for (cfg = 0; cfg < PRIVMEM_FAKE_NR_CFGS; cfg++)
+		if (privmem_fake_random(max(ops / PRIVMEM_FAKE_NR_CFGS, 400UL),
+					seed, cfg))
 			return -1;
 	return 0;
 }

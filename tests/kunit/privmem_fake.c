@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fake policy, backend and arch for the userspace tests, and the
- * reference model they are checked against.
+ * Fake policy, backend and arch for the KUnit suites and the userspace
+ * tests, and the reference model they are checked against.
  *
  * The fake arch keeps a hardware state per page and refuses any call
  * whose precondition does not hold (e.g. set_shared at 4K on a page the
@@ -10,17 +10,19 @@
  * hit only forward calls, so undo paths are exercised but never fail in
  * the randomized tests.
  */
-#include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include "fake.h"
+#include "privmem_fake.h"
 
 #define P2M	PRIVMEM_PAGES_2M
 #define FRESH	(1ULL << 63)
 
-static struct fake *fake_cur;	/* for the policy, which has no cookie */
+static struct fake *fake_cur;
+
+static struct privmem_entry ent(u64 gfn, u64 n, int attr, int gran)
+{
+	struct privmem_entry e = { .gfn = gfn, .npages = n, .attr = attr,
+				   .gran = gran };
+	return e;
+}	/* for the policy, which has no cookie */
 
 static void violation(struct fake *f, const char *fmt, ...)
 {
@@ -244,15 +246,19 @@ static int fake_merge(void *priv, u64 gfn)
 
 struct fake *fake_new(u64 base, u64 npages, bool has_split, bool has_merge)
 {
-	struct fake *f = calloc(1, sizeof(*f));
+	struct fake *f = kzalloc(sizeof(*f), GFP_KERNEL);
 	u64 i;
 
 	f->base = base;
 	f->npages = npages;
-	f->hw = calloc(npages, 1);
-	f->prep = calloc(npages, 1);
-	f->poison = calloc(npages, 1);
-	f->pfn = calloc(npages, sizeof(u64));
+	f->hw = kzalloc(npages, GFP_KERNEL);
+	f->prep = kzalloc(npages, GFP_KERNEL);
+	f->poison = kzalloc(npages, GFP_KERNEL);
+	f->pfn = kzalloc(npages * sizeof(u64), GFP_KERNEL);
+	if (!f->hw || !f->prep || !f->poison || !f->pfn) {
+		fake_free(f);
+		return NULL;
+	}
 	for (i = 0; i < npages; i++)
 		f->pfn[i] = i + 1;
 	f->next_pfn = npages + 1;
@@ -276,11 +282,13 @@ struct fake *fake_new(u64 base, u64 npages, bool has_split, bool has_merge)
 
 void fake_free(struct fake *f)
 {
-	free(f->hw);
-	free(f->prep);
-	free(f->poison);
-	free(f->pfn);
-	free(f);
+	if (!f)
+		return;
+	kfree(f->hw);
+	kfree(f->prep);
+	kfree(f->poison);
+	kfree(f->pfn);
+	kfree(f);
 }
 
 /* Create a space over the fake, applying the fake's current settings. */
@@ -315,16 +323,16 @@ void model_init(struct model *m, struct fake *f)
 	m->f = f;
 	m->base = f->base;
 	m->npages = f->npages;
-	m->st = calloc(f->npages, 1);
-	m->pfn = calloc(f->npages, sizeof(u64));
+	m->st = kzalloc(f->npages, GFP_KERNEL);
+	m->pfn = kzalloc(f->npages * sizeof(u64), GFP_KERNEL);
 	memcpy(m->pfn, f->pfn, f->npages * sizeof(u64));
 	m->prelaunch = true;
 }
 
 void model_free(struct model *m)
 {
-	free(m->st);
-	free(m->pfn);
+	kfree(m->st);
+	kfree(m->pfn);
 }
 
 static u8 mst(struct model *m, u64 gfn)
@@ -358,7 +366,7 @@ static int model_entry(struct model *m, const struct privmem_entry *e,
 	bool partial = false, changed = false, fail = false, split_fail = false;
 	u64 splits[2];
 	int nsplits = 0, i;
-	u8 *nst = malloc(m->npages);
+	u8 *nst = kmalloc(m->npages, GFP_KERNEL);
 	u8 conv_pz = e->attr == PRIVMEM_PRIVATE ? PZ_SETP : PZ_SETS;
 
 	conv_pz |= PZ_BPREP | (f->has_prep ? PZ_APREP : 0);
@@ -419,13 +427,13 @@ static int model_entry(struct model *m, const struct privmem_entry *e,
 			fail = true;
 	}
 	if (!changed) {
-		free(nst);
+		kfree(nst);
 		return 0;
 	}
 	if ((implicit && !f->implicit) ||
 	    range_poisoned(f, first, e->npages, PZ_DENY) ||
 	    (partial && f->partial == PRIVMEM_PARTIAL_2M_REFUSE)) {
-		free(nst);
+		kfree(nst);
 		return -EPERM;
 	}
 	if (fail) {
@@ -433,7 +441,7 @@ static int model_entry(struct model *m, const struct privmem_entry *e,
 		for (i = 0; i < nsplits; i++)
 			if (!f->has_merge || range_poisoned(f, splits[i], P2M, PZ_MERGE))
 				memset(&m->st[splits[i] - m->base], ST_P4K, P2M);
-		free(nst);
+		kfree(nst);
 		return FAKE_ERR;
 	}
 	for (p = plo; p <= phi; p++) {
@@ -444,7 +452,7 @@ static int model_entry(struct model *m, const struct privmem_entry *e,
 			m->pfn[p - m->base] |= FRESH;	/* must be a new page */
 		m->st[p - m->base] = n;
 	}
-	free(nst);
+	kfree(nst);
 
 	if (e->attr == PRIVMEM_PRIVATE && f->merge == PRIVMEM_MERGE_EAGER &&
 	    f->has_split && f->has_merge) {
@@ -514,45 +522,197 @@ int model_compare(struct model *m, struct privmem_space *space)
 	u8 st;
 
 	if (f->err[0]) {
-		fprintf(stderr, "fake: contract violation: %s\n", f->err);
+		pr_err("fake: contract violation: %s\n", f->err);
 		return -1;
 	}
 	if (privmem_space_check(space)) {
-		fprintf(stderr, "privmem_space_check failed\n");
+		pr_err("privmem_space_check failed\n");
 		return -1;
 	}
 	for (i = 0; i < m->npages; i++) {
 		if (privmem_lookup(space, m->base + i, &attr, &gran)) {
-			fprintf(stderr, "lookup %llx failed\n", m->base + i);
+			pr_err("lookup %llx failed\n", m->base + i);
 			return -1;
 		}
 		st = attr == PRIVMEM_PRIVATE ?
 		     (gran == PRIVMEM_GRAN_2M ? ST_P2M : ST_P4K) : ST_S;
 		if (st != m->st[i] || f->hw[i] != m->st[i]) {
-			fprintf(stderr, "gfn %llx: space %d, hw %d, model %d\n",
+			pr_err("gfn %llx: space %d, hw %d, model %d\n",
 				m->base + i, st, f->hw[i], m->st[i]);
 			return -1;
 		}
 		if (f->prep[i]) {
-			fprintf(stderr, "gfn %llx left prepared\n", m->base + i);
+			pr_err("gfn %llx left prepared\n", m->base + i);
 			return -1;
 		}
 		if (m->pfn[i] & FRESH) {
 			if (f->pfn[i] == (m->pfn[i] & ~FRESH)) {
-				fprintf(stderr, "gfn %llx: destructive conversion kept page %llx\n",
+				pr_err("gfn %llx: destructive conversion kept page %llx\n",
 					m->base + i, f->pfn[i]);
 				return -1;
 			}
 		} else if (m->pfn[i] != f->pfn[i]) {
-			fprintf(stderr, "gfn %llx: page changed (%llx -> %llx) without a destructive conversion\n",
+			pr_err("gfn %llx: page changed (%llx -> %llx) without a destructive conversion\n",
 				m->base + i, m->pfn[i], f->pfn[i]);
 			return -1;
 		}
 		m->pfn[i] = f->pfn[i];
 	}
 	if (f->aprep_open) {
-		fprintf(stderr, "arch prepare/finish unbalanced: %ld\n", f->aprep_open);
+		pr_err("arch prepare/finish unbalanced: %ld\n", f->aprep_open);
 		return -1;
 	}
 	return 0;
+}
+
+/* Randomized operations against the reference model. */
+static unsigned long long rng_state;
+
+static unsigned long long rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static unsigned int gen_batch(struct model *m, struct privmem_entry *e)
+{
+	unsigned int nr = rnd() % 8 ? rnd() % 12 + 1 : rnd() % PRIVMEM_MAX_ENTRIES + 1;
+	u64 gfn = m->base + rnd() % 700, end = m->base + m->npages;
+	unsigned int i;
+
+	for (i = 0; i < nr && gfn < end; i++) {
+		bool big = rnd() % 3 == 0;
+		u64 n;
+
+		if (big) {
+			gfn = (gfn + P2M - 1) / P2M * P2M;
+			n = (rnd() % 3 + 1) * P2M;
+		} else {
+			n = rnd() % 4 ? rnd() % 8 + 1 : rnd() % 1300 + 1;
+		}
+		if (gfn + n > end)
+			break;
+		e[i] = ent(gfn, n, rnd() % 2, big);
+		gfn += n + (rnd() % 3 ? 0 : rnd() % 600);
+	}
+	nr = i;
+	if (nr > 1 && rnd() % 4 == 0) {		/* shuffle */
+		for (i = nr - 1; i > 0; i--) {
+			unsigned int j = rnd() % (i + 1);
+			struct privmem_entry t = e[i];
+
+			e[i] = e[j];
+			e[j] = t;
+		}
+	}
+	if (nr && rnd() % 50 == 0)		/* occasionally invalid */
+		e[rnd() % nr].gfn += 1;
+	return nr;
+}
+
+/**
+ * privmem_fake_random() - random batches against the reference model
+ * @ops: number of entries to run, at least.
+ * @seed: random seed.
+ * @cfg: configuration bits (arch capabilities, policy settings), below
+ *	%PRIVMEM_FAKE_NR_CFGS.
+ *
+ * After every batch, compares return value, progress, every page's
+ * state in the space, in the fake hardware and in the model, and runs
+ * privmem_space_check().
+ *
+ * Return: 0, or -1 after printing what differs.
+ */
+int privmem_fake_random(unsigned long ops, unsigned long long seed, int cfg)
+{
+	u64 base = 3 * P2M + 100, npages = 8 * P2M + 300;
+	struct fake *f = fake_new(base, npages, cfg & 1, (cfg & 3) == 3);
+	struct privmem_entry *e;
+	struct privmem_space *s;
+	unsigned long n = 0, batches = 0;
+	struct model m;
+	int ret = -1, rc;
+	u64 b, p;
+
+	e = kmalloc_array(PRIVMEM_MAX_ENTRIES, sizeof(*e), GFP_KERNEL);
+	if (!f || !e) {
+		kfree(e);
+		fake_free(f);
+		return -1;
+	}
+
+	rng_state = seed * 2654435761ULL + cfg + 1;
+	f->mode = (enum fake_mode)(cfg >> 2) % 3;
+	f->partial = (cfg >> 4) & 1 ? PRIVMEM_PARTIAL_2M_REFUSE : PRIVMEM_PARTIAL_2M_SMASH;
+	f->merge = (enum privmem_merge)((cfg >> 5) % 3);
+	f->implicit = (cfg >> 6) & 1;
+	f->has_prep = !((cfg >> 7) & 1);
+	s = fake_space(f);
+	if (IS_ERR(s)) {
+		kfree(e);
+		fake_free(f);
+		return -1;
+	}
+	model_init(&m, f);
+
+	while (n < ops) {
+		unsigned int nr = gen_batch(&m, e), done, mdone, i;
+		unsigned int flags = rnd() % 5 ? 0 : PRIVMEM_CONVERT_IMPLICIT;
+		int mret;
+
+		memset(f->poison, 0, npages);
+		if (rnd() % 3 == 0) {
+			for (i = rnd() % 4; i > 0; i--) {
+				static const u8 pz[] = { PZ_BPREP, PZ_SETP, PZ_SETS,
+							 PZ_SPLIT, PZ_DENY, PZ_APREP };
+				f->poison[rnd() % npages] |= pz[rnd() % 6];
+			}
+		}
+		if (batches == 50 && m.prelaunch) {
+			if (privmem_space_populate_done(s) ||
+			    privmem_space_launch(s))
+				goto fail;
+			m.prelaunch = false;
+		}
+		mret = model_convert(&m, e, nr, flags, &mdone);
+		rc = privmem_convert(s, e, nr, flags, &done);
+		if (rc != mret || done != mdone) {
+			pr_err("cfg %d seed %llu batch %lu: convert %d done %u, model %d done %u\n",
+			       cfg, seed, batches, rc, done, mret, mdone);
+			for (i = 0; i < nr; i++)
+				pr_err("  e[%u] %llx+%llx attr %d gran %d\n", i,
+					e[i].gfn, e[i].npages, e[i].attr, e[i].gran);
+			goto fail;
+		}
+		if (f->merge == PRIVMEM_MERGE_LAZY && rnd() % 20 == 0) {
+			memset(f->poison, 0, npages);
+			if (privmem_space_compact(s) < 0)
+				goto fail;
+			for (b = (base + P2M - 1) / P2M * P2M; b + P2M <= base + npages; b += P2M) {
+				for (p = b; p < b + P2M && m.st[p - base] == ST_P4K; p++)
+					;
+				if (p == b + P2M && f->has_split && f->has_merge)
+					memset(&m.st[b - base], ST_P2M, P2M);
+			}
+		}
+		if (model_compare(&m, s)) {
+			pr_err("cfg %d seed %llu batch %lu: state differs after %d done %u flags %x\n",
+			       cfg, seed, batches, rc, done, flags);
+			for (i = 0; i < nr; i++)
+				pr_err("  e[%u] %llx+%llx attr %d gran %d\n", i,
+					e[i].gfn, e[i].npages, e[i].attr, e[i].gran);
+			goto fail;
+		}
+		n += nr ? nr : 1;
+		batches++;
+	}
+	ret = 0;
+fail:
+	model_free(&m);
+	privmem_space_destroy(s);
+	fake_free(f);
+	kfree(e);
+	return ret;
 }

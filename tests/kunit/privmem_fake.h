@@ -1,15 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Fake policy, backend and arch ops for the userspace tests, and a
- * reference model with one state per page.
+ * Fake policy, backend and arch ops that record every call and check
+ * every precondition, and a reference model with one state per page.
+ * Shared by the KUnit suites and by tools/testing/privmem/, which
+ * compiles this directory's privmem_fake.c in userspace.
  */
 #ifndef _PRIVMEM_TEST_FAKE_H
 #define _PRIVMEM_TEST_FAKE_H
 
-#include <stdbool.h>
-#include <stdint.h>
-#include <linux/types.h>
-#include "../../../include/linux/privmem.h"
+#ifdef __KERNEL__
+#include <linux/err.h>
+#include <linux/kernel.h>
+#include <linux/printk.h>
+#include <linux/privmem.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#else
+#include "privmem_internal.h"	/* tools/testing/privmem/ */
+#include <linux/err.h>
+#endif
 
 /* Per-page state, the same encoding as the core's range map. */
 #define ST_S	0
@@ -78,5 +87,9 @@ int model_convert(struct model *m, const struct privmem_entry *e,
 		  unsigned int nr, unsigned int flags, unsigned int *done);
 /* Compare space, fake hardware and model; returns 0 or prints and -1. */
 int model_compare(struct model *m, struct privmem_space *space);
+
+/* Random batches against the model; 0 or prints and -1. */
+int privmem_fake_random(unsigned long ops, unsigned long long seed, int cfg);
+#define PRIVMEM_FAKE_NR_CFGS	256
 
 #endif /* _PRIVMEM_TEST_FAKE_H */
