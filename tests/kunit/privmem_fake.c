@@ -13,7 +13,7 @@
 #include "privmem_fake.h"
 
 #define P2M	PRIVMEM_PAGES_2M
-#define FRESH	(1ULL << 63)
+#define FRESH	BIT_ULL(63)
 
 static struct fake *fake_cur;
 
@@ -50,13 +50,41 @@ static bool in_span(struct fake *f, u64 gfn, u64 n)
 	return gfn >= f->base && n && gfn + n <= f->base + f->npages;
 }
 
+static void record(struct fake *f, enum fake_call call, u64 gfn, u64 n)
+{
+	f->calls[call]++;
+	if (f->nlog < FAKE_LOG_MAX) {
+		f->log[f->nlog].call = call;
+		f->log[f->nlog].gfn = gfn;
+		f->log[f->nlog].npages = n;
+		f->nlog++;
+	}
+}
+
+void fake_reset_calls(struct fake *f)
+{
+	memset(f->calls, 0, sizeof(f->calls));
+	f->nlog = 0;
+}
+
+bool fake_touched(struct fake *f, enum fake_call call, u64 gfn, u64 n)
+{
+	unsigned int i;
+
+	for (i = 0; i < f->nlog; i++)
+		if (f->log[i].call == call && f->log[i].gfn < gfn + n &&
+		    gfn < f->log[i].gfn + f->log[i].npages)
+			return true;
+	return false;
+}
+
 /* Policy */
 
 static int fake_allow(const struct privmem_conv_info *ci)
 {
 	struct fake *f = fake_cur;
 
-	f->calls[FC_ALLOW]++;
+	record(f, FC_ALLOW, ci->gfn, ci->npages);
 	if (ci->req == PRIVMEM_REQ_IMPLICIT && !ci->implicit_enabled)
 		violation(f, "policy asked about implicit while disabled");
 	if (range_poisoned(f, ci->gfn, ci->npages, PZ_DENY))
@@ -80,7 +108,7 @@ static enum privmem_mode fake_policy_mode(struct fake *f, enum privmem_attr to,
 
 static enum privmem_mode fake_mode(const struct privmem_conv_info *ci)
 {
-	fake_cur->calls[FC_MODE]++;
+	record(fake_cur, FC_MODE, ci->gfn, ci->npages);
 	return fake_policy_mode(fake_cur, ci->to, ci->prelaunch);
 }
 
@@ -91,7 +119,7 @@ static int fake_bprep(void *priv, const struct privmem_op *op)
 	struct fake *f = priv;
 	u64 i;
 
-	f->calls[FC_BPREP]++;
+	record(f, FC_BPREP, op->gfn, op->npages);
 	if (!in_span(f, op->gfn, op->npages)) {
 		violation(f, "backend prepare outside span %llx+%llx", op->gfn, op->npages);
 		return -EINVAL;
@@ -125,7 +153,7 @@ static void fake_bcommit(void *priv, const struct privmem_op *op)
 {
 	struct fake *f = priv;
 
-	f->calls[FC_BCOMMIT]++;
+	record(f, FC_BCOMMIT, op->gfn, op->npages);
 	fake_bend(f, op, true);
 }
 
@@ -133,7 +161,7 @@ static void fake_babort(void *priv, const struct privmem_op *op)
 {
 	struct fake *f = priv;
 
-	f->calls[FC_BABORT]++;
+	record(f, FC_BABORT, op->gfn, op->npages);
 	fake_bend(f, op, false);
 }
 
@@ -148,7 +176,7 @@ static int fake_aprep(void *priv, const struct privmem_op *op)
 {
 	struct fake *f = priv;
 
-	f->calls[FC_APREP]++;
+	record(f, FC_APREP, op->gfn, op->npages);
 	if (forward(f, op) && range_poisoned(f, op->gfn, op->npages, PZ_APREP))
 		return FAKE_ERR;
 	f->aprep_open++;
@@ -159,7 +187,7 @@ static void fake_afinish(void *priv, const struct privmem_op *op, int ret)
 {
 	struct fake *f = priv;
 
-	f->calls[FC_AFINISH]++;
+	record(f, FC_AFINISH, op->gfn, op->npages);
 	if (--f->aprep_open < 0)
 		violation(f, "arch finish without prepare");
 }
@@ -170,7 +198,7 @@ static int fake_set(struct fake *f, const struct privmem_op *op, bool priv)
 	u8 to = priv ? (op->gran == PRIVMEM_GRAN_2M ? ST_P2M : ST_P4K) : ST_S;
 	u64 i;
 
-	f->calls[priv ? FC_SETP : FC_SETS]++;
+	record(f, priv ? FC_SETP : FC_SETS, op->gfn, op->npages);
 	if (!in_span(f, op->gfn, op->npages) ||
 	    (op->gran == PRIVMEM_GRAN_2M && ((op->gfn | op->npages) % P2M))) {
 		violation(f, "arch set %llx+%llx bad range", op->gfn, op->npages);
@@ -232,7 +260,7 @@ static int fake_split(void *priv, u64 gfn)
 {
 	struct fake *f = priv;
 
-	f->calls[FC_SPLIT]++;
+	record(f, FC_SPLIT, gfn, P2M);
 	return fake_block(f, gfn, ST_P2M, ST_P4K, PZ_SPLIT);
 }
 
@@ -240,7 +268,7 @@ static int fake_merge(void *priv, u64 gfn)
 {
 	struct fake *f = priv;
 
-	f->calls[FC_MERGE]++;
+	record(f, FC_MERGE, gfn, P2M);
 	return fake_block(f, gfn, ST_P4K, ST_P2M, PZ_MERGE);
 }
 
@@ -254,7 +282,7 @@ struct fake *fake_new(u64 base, u64 npages, bool has_split, bool has_merge)
 	f->hw = kzalloc(npages, GFP_KERNEL);
 	f->prep = kzalloc(npages, GFP_KERNEL);
 	f->poison = kzalloc(npages, GFP_KERNEL);
-	f->pfn = kzalloc(npages * sizeof(u64), GFP_KERNEL);
+	f->pfn = kcalloc(npages, sizeof(u64), GFP_KERNEL);
 	if (!f->hw || !f->prep || !f->poison || !f->pfn) {
 		fake_free(f);
 		return NULL;
@@ -269,7 +297,7 @@ struct fake *fake_new(u64 base, u64 npages, bool has_split, bool has_merge)
 	f->partial = PRIVMEM_PARTIAL_2M_SMASH;
 	f->merge = PRIVMEM_MERGE_EAGER;
 
-	strcpy(f->policy.name, "fake");
+	strscpy(f->policy.name, "fake");
 	f->policy.allow = fake_allow;
 	f->policy.mode = fake_mode;
 	f->bops.prepare = fake_bprep;
@@ -324,7 +352,7 @@ void model_init(struct model *m, struct fake *f)
 	m->base = f->base;
 	m->npages = f->npages;
 	m->st = kzalloc(f->npages, GFP_KERNEL);
-	m->pfn = kzalloc(f->npages * sizeof(u64), GFP_KERNEL);
+	m->pfn = kcalloc(f->npages, sizeof(u64), GFP_KERNEL);
 	memcpy(m->pfn, f->pfn, f->npages * sizeof(u64));
 	m->prelaunch = true;
 }
@@ -387,7 +415,7 @@ static int model_entry(struct model *m, const struct privmem_entry *e,
 			if (split_fail)
 				continue;	/* later smashes are not attempted */
 			if (range_poisoned(f, b, P2M, PZ_SPLIT))
-				split_fail = fail = true;
+				split_fail = true;
 			else
 				splits[nsplits++] = b;
 			for (p = b; p < b + P2M; p++)
@@ -436,7 +464,7 @@ static int model_entry(struct model *m, const struct privmem_entry *e,
 		kfree(nst);
 		return -EPERM;
 	}
-	if (fail) {
+	if (fail || split_fail) {
 		/* Undone smashes stay 4K when the block cannot be merged. */
 		for (i = 0; i < nsplits; i++)
 			if (!f->has_merge || range_poisoned(f, splits[i], P2M, PZ_MERGE))
@@ -538,7 +566,7 @@ int model_compare(struct model *m, struct privmem_space *space)
 		     (gran == PRIVMEM_GRAN_2M ? ST_P2M : ST_P4K) : ST_S;
 		if (st != m->st[i] || f->hw[i] != m->st[i]) {
 			pr_err("gfn %llx: space %d, hw %d, model %d\n",
-				m->base + i, st, f->hw[i], m->st[i]);
+			       m->base + i, st, f->hw[i], m->st[i]);
 			return -1;
 		}
 		if (f->prep[i]) {
@@ -548,12 +576,12 @@ int model_compare(struct model *m, struct privmem_space *space)
 		if (m->pfn[i] & FRESH) {
 			if (f->pfn[i] == (m->pfn[i] & ~FRESH)) {
 				pr_err("gfn %llx: destructive conversion kept page %llx\n",
-					m->base + i, f->pfn[i]);
+				       m->base + i, f->pfn[i]);
 				return -1;
 			}
 		} else if (m->pfn[i] != f->pfn[i]) {
 			pr_err("gfn %llx: page changed (%llx -> %llx) without a destructive conversion\n",
-				m->base + i, m->pfn[i], f->pfn[i]);
+			       m->base + i, m->pfn[i], f->pfn[i]);
 			return -1;
 		}
 		m->pfn[i] = f->pfn[i];
@@ -683,7 +711,7 @@ int privmem_fake_random(unsigned long ops, unsigned long long seed, int cfg)
 			       cfg, seed, batches, rc, done, mret, mdone);
 			for (i = 0; i < nr; i++)
 				pr_err("  e[%u] %llx+%llx attr %d gran %d\n", i,
-					e[i].gfn, e[i].npages, e[i].attr, e[i].gran);
+				       e[i].gfn, e[i].npages, e[i].attr, e[i].gran);
 			goto fail;
 		}
 		if (f->merge == PRIVMEM_MERGE_LAZY && rnd() % 20 == 0) {
@@ -702,7 +730,7 @@ int privmem_fake_random(unsigned long ops, unsigned long long seed, int cfg)
 			       cfg, seed, batches, rc, done, flags);
 			for (i = 0; i < nr; i++)
 				pr_err("  e[%u] %llx+%llx attr %d gran %d\n", i,
-					e[i].gfn, e[i].npages, e[i].attr, e[i].gran);
+				       e[i].gfn, e[i].npages, e[i].attr, e[i].gran);
 			goto fail;
 		}
 		n += nr ? nr : 1;

@@ -34,17 +34,19 @@ enum fake_call {
 };
 
 /* Poison bits: a forward op touching a poisoned page fails. */
-#define PZ_BPREP	(1u << 0)
-#define PZ_SETP		(1u << 1)
-#define PZ_SETS		(1u << 2)
-#define PZ_SPLIT	(1u << 3)
-#define PZ_MERGE	(1u << 4)
-#define PZ_APREP	(1u << 5)
-#define PZ_DENY		(1u << 6)	/* the policy refuses entries touching it */
+#define PZ_BPREP	BIT(0)
+#define PZ_SETP		BIT(1)
+#define PZ_SETS		BIT(2)
+#define PZ_SPLIT	BIT(3)
+#define PZ_MERGE	BIT(4)
+#define PZ_APREP	BIT(5)
+#define PZ_DENY		BIT(6)	/* the policy refuses entries touching it */
 
 #define FAKE_ERR	(-ENOSPC)	/* errno of injected failures */
 
 enum fake_mode { FM_DESTRUCTIVE, FM_INPLACE, FM_CC };
+
+#define FAKE_LOG_MAX	128
 
 struct fake {
 	u64 base, npages;
@@ -55,6 +57,11 @@ struct fake {
 	u64 next_pfn;
 	long aprep_open;
 	unsigned long calls[FC_NR];
+	struct fake_log {
+		u8 call;	/* enum fake_call */
+		u64 gfn, npages;
+	} log[FAKE_LOG_MAX];	/* the first FAKE_LOG_MAX ops, in order */
+	unsigned int nlog;
 	char err[256];		/* first contract violation seen */
 	/* policy */
 	enum fake_mode mode;
@@ -70,6 +77,9 @@ struct fake {
 
 struct fake *fake_new(u64 base, u64 npages, bool has_split, bool has_merge);
 void fake_free(struct fake *f);
+void fake_reset_calls(struct fake *f);
+/* Did an op of kind @call touch [@gfn, @gfn + @n)? */
+bool fake_touched(struct fake *f, enum fake_call call, u64 gfn, u64 n);
 struct privmem_space *fake_space(struct fake *f);	/* created and bound */
 
 /* Reference model */

@@ -108,6 +108,10 @@ static inline int read_seqcount_retry(const seqcount_mutex_t *s,
 	return __atomic_load_n(&s->seq, __ATOMIC_RELAXED) != seq;
 }
 
+#ifndef kcalloc
+#define kcalloc(n, size, gfp)	kzalloc((n) * (size), gfp)
+#endif
+
 #ifndef EUCLEAN
 #define EUCLEAN		117
 #endif

@@ -271,6 +271,10 @@ static int privmem_convert_locked(struct privmem_request *rq)
 		rq->simple[i] = plan.steps[0];
 		for (j = i + 1; j < rq->nr; j++) {
 			privmem_plan_free(&plan);
+			/* Not adjacent: do not even plan (ask the policy). */
+			if (rq->entries[j].gfn !=
+			    privmem_step_last(&rq->simple[j - 1]) + 1)
+				break;
 			if (privmem_plan_entry(space, &rq->entries[j], rq->req,
 					       &plan) ||
 			    plan.kind != PRIVMEM_PLAN_SIMPLE ||

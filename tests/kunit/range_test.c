@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite privmem_range: the range map of the privmem core, its
+ * merging of equal neighbours (memory O(ranges)) and the invariant
+ * checker.
+ */
+#include <kunit/test.h>
+#include "privmem_fake.h"
+#include "../core/space.h"
+#include "../core/range.h"
+
+#define P2M	PRIVMEM_PAGES_2M
+
+static struct privmem_entry ent(u64 gfn, u64 n, int attr, int gran)
+{
+	struct privmem_entry e = { .gfn = gfn, .npages = n, .attr = attr,
+				   .gran = gran };
+	return e;
+}
+
+static u64 ranges(struct privmem_space *s)
+{
+	struct privmem_stats st;
+
+	privmem_space_stats(s, &st);
+	return st.ranges;
+}
+
+static void destroy_space(void *s)
+{
+	privmem_space_destroy(s);
+}
+
+static void free_fake(void *f)
+{
+	fake_free(f);
+}
+
+/* A fake space that the test's cleanup destroys. */
+static struct privmem_space *test_space(struct kunit *test, struct fake **fp,
+					u64 base, u64 npages)
+{
+	struct privmem_space *s;
+	struct fake *f;
+
+	f = fake_new(base, npages, true, true);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, free_fake, f), 0);
+	s = fake_space(f);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(s));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, destroy_space, s), 0);
+	*fp = f;
+	return s;
+}
+
+static void privmem_range_bind_one_range(struct kunit *test)
+{
+	struct fake *f;
+	struct privmem_space *s = test_space(test, &f, 100, 1000);
+	enum privmem_attr a;
+	enum privmem_gran g;
+
+	KUNIT_EXPECT_EQ(test, ranges(s), 1);
+	KUNIT_EXPECT_EQ(test, privmem_lookup(s, 100, &a, &g), 0);
+	KUNIT_EXPECT_EQ(test, a, PRIVMEM_SHARED);
+	KUNIT_EXPECT_EQ(test, g, PRIVMEM_GRAN_4K);
+	KUNIT_EXPECT_EQ(test, privmem_lookup(s, 1099, &a, &g), 0);
+	KUNIT_EXPECT_EQ(test, privmem_lookup(s, 99, &a, &g), -ENOENT);
+	KUNIT_EXPECT_EQ(test, privmem_lookup(s, 1100, &a, &g), -ENOENT);
+	KUNIT_EXPECT_EQ(test, privmem_space_check(s), 0);
+}
+
+/* Neighbours in the same state are merged, in any order of creation. */
+static void privmem_range_merge_neighbours(struct kunit *test)
+{
+	struct fake *f;
+	struct privmem_space *s = test_space(test, &f, 0, 4 * P2M);
+	struct privmem_entry e[3];
+	enum privmem_attr a;
+	unsigned int done;
+
+	f->policy.merge = PRIVMEM_MERGE_NEVER;
+	e[0] = ent(10, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
+	e[1] = ent(12, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, e, 2, 0, &done), 0);
+	KUNIT_EXPECT_EQ(test, ranges(s), 5);
+	e[0] = ent(11, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, e, 1, 0, &done), 0);
+	KUNIT_EXPECT_EQ(test, ranges(s), 3);
+	KUNIT_EXPECT_EQ(test, privmem_lookup(s, 11, &a, NULL), 0);
+	KUNIT_EXPECT_EQ(test, a, PRIVMEM_PRIVATE);
+	e[0] = ent(10, 3, PRIVMEM_SHARED, PRIVMEM_GRAN_4K);
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, e, 1, 0, &done), 0);
+	KUNIT_EXPECT_EQ(test, ranges(s), 1);
+	KUNIT_EXPECT_EQ(test, privmem_space_check(s), 0);
+}
+
+/* Ops that do nothing, for spaces too large for the per-page fakes. */
+static int null_allow(const struct privmem_conv_info *ci)
+{
+	return 0;
+}
+
+static enum privmem_mode null_mode(const struct privmem_conv_info *ci)
+{
+	return PRIVMEM_MODE_DESTRUCTIVE;
+}
+
+static int null_op(void *priv, const struct privmem_op *op)
+{
+	return 0;
+}
+
+static void null_end(void *priv, const struct privmem_op *op)
+{
+}
+
+static int null_block(void *priv, u64 gfn)
+{
+	return 0;
+}
+
+static const struct privmem_backend_ops null_backend = {
+	.prepare = null_op, .commit = null_end, .abort = null_end,
+};
+
+static const struct privmem_arch_ops null_arch = {
+	.set_private = null_op, .set_shared = null_op,
+	.split_2m = null_block, .merge_2m = null_block,
+};
+
+static struct privmem_policy_ops null_policy = {
+	.name = "null", .allow = null_allow, .mode = null_mode,
+	.merge = PRIVMEM_MERGE_EAGER,
+};
+
+/*
+ * 64 GiB fully private is one range; 1000 isolated shared pages make
+ * 2001 ranges; converting them back returns to one.
+ */
+static void privmem_range_memory_o_ranges(struct kunit *test)
+{
+	const u64 npages = 16ULL << 20;
+	struct privmem_space_config cfg = { .policy = &null_policy };
+	struct privmem_entry *e;
+	struct privmem_space *s;
+	unsigned int done, i, n;
+	u64 gfn;
+
+	e = kunit_kmalloc_array(test, PRIVMEM_MAX_ENTRIES, sizeof(*e), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	s = privmem_space_create(&cfg);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(s));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, destroy_space, s), 0);
+	KUNIT_ASSERT_EQ(test, privmem_space_bind(s, 0, npages, &null_backend,
+						 NULL, &null_arch, NULL), 0);
+	for (gfn = 0; gfn < npages; ) {
+		for (n = 0; n < PRIVMEM_MAX_ENTRIES && gfn < npages; n++, gfn += P2M)
+			e[n] = ent(gfn, P2M, PRIVMEM_PRIVATE, PRIVMEM_GRAN_2M);
+		KUNIT_ASSERT_EQ(test, privmem_convert(s, e, n, 0, &done), 0);
+	}
+	KUNIT_EXPECT_EQ(test, ranges(s), 1);
+
+	for (i = 0; i < 1000; i += n) {
+		for (n = 0; n < PRIVMEM_MAX_ENTRIES && i + n < 1000; n++)
+			e[n] = ent((i + n) * 4099ULL + 1, 1, PRIVMEM_SHARED,
+				   PRIVMEM_GRAN_4K);
+		KUNIT_ASSERT_EQ(test, privmem_convert(s, e, n, 0, &done), 0);
+	}
+	KUNIT_EXPECT_EQ(test, ranges(s), 2001);
+	KUNIT_EXPECT_EQ(test, privmem_space_check(s), 0);
+
+	for (i = 0; i < 1000; i += n) {
+		for (n = 0; n < PRIVMEM_MAX_ENTRIES && i + n < 1000; n++)
+			e[n] = ent((i + n) * 4099ULL + 1, 1, PRIVMEM_PRIVATE,
+				   PRIVMEM_GRAN_4K);
+		KUNIT_ASSERT_EQ(test, privmem_convert(s, e, n, 0, &done), 0);
+	}
+	KUNIT_EXPECT_EQ(test, ranges(s), 1);	/* eagerly merged back */
+}
+
+/* Corrupt the map behind the core's back: the checker must notice. */
+static void corrupt(struct privmem_space *s, u64 first, u64 last, void *entry)
+{
+	MA_STATE(mas, &s->ranges, first, last);
+
+	mutex_lock(&s->lock);
+	WARN_ON(mas_store_gfp(&mas, entry, GFP_KERNEL));
+	mutex_unlock(&s->lock);
+}
+
+static void privmem_range_check_detects(struct kunit *test)
+{
+	struct fake *f;
+	struct privmem_space *s;
+
+	s = test_space(test, &f, 0, 4 * P2M);
+	corrupt(s, 5, 600, xa_mk_value(PRIVMEM_ST_P2M));
+	KUNIT_EXPECT_EQ(test, privmem_space_check(s), -EUCLEAN);	/* misaligned 2M */
+
+	s = test_space(test, &f, 0, 4 * P2M);
+	corrupt(s, 0, 0, xa_mk_value(PRIVMEM_ST_SHARED));
+	KUNIT_EXPECT_EQ(test, privmem_space_check(s), -EUCLEAN);	/* unmerged */
+
+	s = test_space(test, &f, 0, 4 * P2M);
+	corrupt(s, 7, 7, NULL);
+	KUNIT_EXPECT_EQ(test, privmem_space_check(s), -EUCLEAN);	/* hole */
+
+	s = test_space(test, &f, 0, 4 * P2M);
+	corrupt(s, 4 * P2M, 4 * P2M, xa_mk_value(PRIVMEM_ST_P4K));
+	KUNIT_EXPECT_EQ(test, privmem_space_check(s), -EUCLEAN);	/* beyond */
+
+	s = test_space(test, &f, 0, 4 * P2M);
+	corrupt(s, 9, 9, xa_mk_value(2));
+	KUNIT_EXPECT_EQ(test, privmem_space_check(s), -EUCLEAN);	/* bad state */
+}
+
+static struct kunit_case privmem_range_cases[] = {
+	KUNIT_CASE(privmem_range_bind_one_range),
+	KUNIT_CASE(privmem_range_merge_neighbours),
+	KUNIT_CASE(privmem_range_memory_o_ranges),
+	KUNIT_CASE(privmem_range_check_detects),
+	{}
+};
+
+static struct kunit_suite privmem_range_suite = {
+	.name = "privmem_range",
+	.test_cases = privmem_range_cases,
+};
+
+kunit_test_suite(privmem_range_suite);
