@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * privmem for KVM: the hooks KVM calls and the arch hooks the glue calls.
+ *
+ * The glue (virt/privmem/kvm.c) links into kvm.ko.  A VM uses privmem
+ * only after KVM_ENABLE_CAP(KVM_CAP_PRIVMEM); every hook below is then
+ * reached through kvm_privmem_enabled(), and a VM without the capability
+ * behaves exactly as upstream.  See Documentation/virt/kvm/privmem.rst.
+ */
+#ifndef _LINUX_KVM_PRIVMEM_H
+#define _LINUX_KVM_PRIVMEM_H
+
+#include <linux/kvm_host.h>
+
+#ifdef CONFIG_KVM_PRIVMEM
+
+/* Called by generic KVM (virt/kvm/kvm_main.c). */
+int kvm_privmem_check_extension(struct kvm *kvm);
+int kvm_privmem_enable_cap(struct kvm *kvm, const struct kvm_enable_cap *cap);
+long kvm_privmem_vm_ioctl(struct kvm *kvm, unsigned int ioctl,
+			  void __user *argp);
+int kvm_privmem_vcpu_run(struct kvm_vcpu *vcpu);
+void kvm_privmem_destroy_vm(struct kvm *kvm);
+
+/* Called by the arch fault and hypercall paths. */
+bool kvm_privmem_access_private(struct kvm *kvm, gfn_t gfn);
+int kvm_privmem_faultin(struct kvm_vcpu *vcpu, gfn_t gfn, bool is_private,
+			bool write, bool exec);
+int kvm_privmem_get_pfn(struct kvm *kvm, gfn_t gfn, kvm_pfn_t *pfn,
+			struct page **page, int *max_order);
+int kvm_privmem_map_gpa_range(struct kvm_vcpu *vcpu, u64 gpa, u64 npages,
+			      u64 attrs, u64 *ret);
+
+/*
+ * Provided by the architecture.
+ *
+ * kvm_arch_privmem_vm_type() maps a VM (or, for @kvm NULL, the best type
+ * this host supports) to an &enum privmem_vm_type, or returns -EINVAL if
+ * the VM type cannot use privmem.
+ *
+ * kvm_arch_privmem_zap() removes every stage-2 mapping of [@start, @end)
+ * and bumps the MMU invalidation sequence, so that a fault that looked up
+ * the old attribute retries.
+ */
+int kvm_arch_privmem_vm_type(struct kvm *kvm);
+void kvm_arch_privmem_zap(struct kvm *kvm, gfn_t start, gfn_t end);
+
+#else /* !CONFIG_KVM_PRIVMEM */
+
+static inline bool kvm_privmem_access_private(struct kvm *kvm, gfn_t gfn)
+{
+	return false;
+}
+
+static inline int kvm_privmem_faultin(struct kvm_vcpu *vcpu, gfn_t gfn,
+				      bool is_private, bool write, bool exec)
+{
+	return 0;
+}
+
+static inline int kvm_privmem_get_pfn(struct kvm *kvm, gfn_t gfn,
+				      kvm_pfn_t *pfn, struct page **page,
+				      int *max_order)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int kvm_privmem_map_gpa_range(struct kvm_vcpu *vcpu, u64 gpa,
+					    u64 npages, u64 attrs, u64 *ret)
+{
+	return 1;
+}
+
+#endif /* CONFIG_KVM_PRIVMEM */
+
+#endif /* _LINUX_KVM_PRIVMEM_H */

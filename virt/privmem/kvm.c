@@ -1,0 +1,884 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * privmem: the KVM glue.
+ *
+ * DOC: privmem in KVM
+ *
+ * A VMM opts a VM in with KVM_ENABLE_CAP(KVM_CAP_PRIVMEM) before any
+ * memslot or vCPU exists.  From then on the VM's private/shared state lives
+ * in one &struct privmem_space (a range map), not in kvm->mem_attr_array:
+ *
+ *  - the VM ioctls KVM_PRIVMEM_{BIND,INIT,CONVERT,QUERY,GET_STATS} bind a
+ *    gfn span to a shmem file range (the backend), finish pre-boot
+ *    population, convert batches and read the range map back;
+ *  - the guest's KVM_HC_MAP_GPA_RANGE is converted in the kernel through
+ *    the VM's policy; with %KVM_PRIVMEM_EXIT_ON_CONVERT the VMM is told
+ *    afterwards with one KVM_EXIT_PRIVMEM per hypercall (per batch);
+ *  - the fault path asks privmem whether a gfn is private
+ *    (kvm_privmem_is_private(), lock-free) and takes private pages from
+ *    the backend (kvm_privmem_get_pfn()); shared pages come through the
+ *    memslot's userspace mapping of the same file, as for any VM;
+ *  - with a shared alias GPA bit (%KVM_PRIVMEM_SHARED_ALIAS) a guest access
+ *    with the bit set is a shared access, one without it a private access,
+ *    so a mismatch is a real fault: converted implicitly when the policy
+ *    and privmem.implicit_conversion allow it, else KVM_EXIT_MEMORY_FAULT.
+ *
+ * The software-protected VM has no hardware step: its arch ops only zap
+ * KVM's stage-2 mappings of the converted range (both aliases), which bumps
+ * the MMU invalidation sequence so that a racing fault retries.
+ *
+ * DOC: Locking
+ *
+ * &kvm_privmem.lock serialises BIND, INIT and the launch on the first
+ * KVM_RUN.  Conversions take the space's own mutex inside privmem; the arch
+ * ops then take kvm->mmu_lock (and kvm->srcu), so the order is
+ * space->lock, then mmu_lock.  The fault path takes neither: it uses
+ * privmem_lookup(), which is lock-free, and privmem_fault(), which takes
+ * the space's mutex only to convert, before KVM takes mmu_lock.
+ */
+
+#include <linux/file.h>
+#include <linux/kvm_host.h>
+#include <linux/kvm_privmem.h>
+#include <linux/privmem.h>
+#include <linux/privmem_policy.h>
+#include <linux/privmem_shmem.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+/**
+ * struct kvm_privmem - a VM's privmem state
+ * @kvm: the VM.
+ * @space: the range map and conversion engine.
+ * @cfg: policy and implicit switch, copied when the capability was enabled.
+ * @sh: the shmem binding, owned by @space once bound.
+ * @lock: serialises bind, init and launch.
+ * @flags: %KVM_PRIVMEM_CAP_FLAGS given to KVM_ENABLE_CAP.
+ * @alias: the shared alias gfn bit, or 0.
+ * @base: first gfn of the bound span.  Written under @lock before @bound.
+ * @npages: length of the bound span.
+ * @bound: a span is bound (release/acquire with @base and @npages).
+ * @launched: the space is launched; KVM_RUN takes the fast path.
+ * @hypercalls: KVM_HC_MAP_GPA_RANGE calls handled.
+ * @exits: KVM_EXIT_PRIVMEM exits to the VMM.
+ * @implicit: implicit conversions done by the fault path.
+ * @fault_exits: KVM_EXIT_MEMORY_FAULT exits prepared by the fault path.
+ */
+struct kvm_privmem {
+	struct kvm *kvm;
+	struct privmem_space *space;
+	struct privmem_space_config cfg;
+	struct privmem_shmem *sh;
+	struct mutex lock;	/* bind, init and launch */
+	u64 flags;
+	gfn_t alias;
+	gfn_t base;
+	u64 npages;
+	bool bound;
+	bool launched;
+	atomic64_t hypercalls;
+	atomic64_t exits;
+	atomic64_t implicit;
+	atomic64_t fault_exits;
+};
+
+/* Lowest and highest GPA bit usable as the shared alias bit. */
+#define KVM_PRIVMEM_ALIAS_BIT_MIN	(PAGE_SHIFT + 9)
+#define KVM_PRIVMEM_ALIAS_BIT_MAX	51
+
+static struct kvm_privmem *to_pm(struct kvm *kvm)
+{
+	return READ_ONCE(kvm->privmem);
+}
+
+/* Is @gfn (its alias bit already stripped) inside the bound span? */
+static bool kvm_privmem_in_span(struct kvm_privmem *pm, gfn_t gfn)
+{
+	/* Pairs with the release in kvm_privmem_bind(). */
+	if (!smp_load_acquire(&pm->bound))
+		return false;
+	return gfn >= pm->base && gfn - pm->base < pm->npages;
+}
+
+/* Arch ops of the software-protected VM: no hardware, only KVM's mappings. */
+
+static void kvm_privmem_zap(struct kvm_privmem *pm, u64 gfn, u64 npages)
+{
+	kvm_arch_privmem_zap(pm->kvm, gfn, gfn + npages);
+	if (pm->alias)
+		kvm_arch_privmem_zap(pm->kvm, gfn | pm->alias,
+				     (gfn | pm->alias) + npages);
+}
+
+static int kvm_privmem_sw_set(void *priv, const struct privmem_op *op)
+{
+	kvm_privmem_zap(priv, op->gfn, op->npages);
+	return 0;
+}
+
+static int kvm_privmem_sw_2m(void *priv, u64 gfn)
+{
+	/* Refault the block at its new mapping size. */
+	kvm_privmem_zap(priv, gfn, PRIVMEM_PAGES_2M);
+	return 0;
+}
+
+static const struct privmem_arch_ops kvm_privmem_sw_arch_ops = {
+	.set_private	= kvm_privmem_sw_set,
+	.set_shared	= kvm_privmem_sw_set,
+	.split_2m	= kvm_privmem_sw_2m,
+	.merge_2m	= kvm_privmem_sw_2m,
+};
+
+/**
+ * kvm_privmem_check_extension() - KVM_CHECK_EXTENSION(KVM_CAP_PRIVMEM)
+ * @kvm: the VM, or NULL for the system ioctl.
+ *
+ * Return: the policies the VM type supports, as a bitmask of policy ids
+ * (bit N: id N); for the system ioctl, those of the best VM type this host
+ * supports; 0 if privmem cannot be used.
+ */
+int kvm_privmem_check_extension(struct kvm *kvm)
+{
+	int type = kvm_arch_privmem_vm_type(kvm);
+
+	if (type < 0)
+		return 0;
+	/* Ids above 30 would not fit the int; none exists. */
+	return privmem_vm_type_policies(type) & GENMASK_ULL(30, 0);
+}
+
+static bool kvm_privmem_vm_is_empty(struct kvm *kvm)
+{
+	int i;
+
+	lockdep_assert_held(&kvm->slots_lock);
+	if (kvm->created_vcpus)
+		return false;
+	for (i = 0; i < kvm_arch_nr_memslot_as_ids(kvm); i++)
+		if (!kvm_memslots_empty(__kvm_memslots(kvm, i)))
+			return false;
+	return true;
+}
+
+/**
+ * kvm_privmem_enable_cap() - KVM_ENABLE_CAP(KVM_CAP_PRIVMEM)
+ * @kvm: the VM.
+ * @cap: args[0] the policy id (0: the VM type's default), args[1]
+ *	%KVM_PRIVMEM_CAP_FLAGS, args[2] the shared alias GPA bit with
+ *	%KVM_PRIVMEM_SHARED_ALIAS, else 0; args[3] and flags must be 0.
+ *
+ * Creates the VM's space with the chosen policy and the current value of
+ * privmem.implicit_conversion.
+ *
+ * Return: 0;
+ * -EINVAL for unknown flags, non-zero reserved fields, a bad alias bit, a
+ * VM type that cannot use privmem or a policy it does not support;
+ * -EBUSY if the capability is already enabled or a memslot or vCPU exists;
+ * -ENOMEM.
+ */
+int kvm_privmem_enable_cap(struct kvm *kvm, const struct kvm_enable_cap *cap)
+{
+	u64 id = cap->args[0], flags = cap->args[1], bit = cap->args[2];
+	struct privmem_space *space;
+	struct kvm_privmem *pm;
+	int type, r;
+
+	if (cap->flags || cap->args[3] || (flags & ~KVM_PRIVMEM_CAP_FLAGS))
+		return -EINVAL;
+	if (flags & KVM_PRIVMEM_SHARED_ALIAS) {
+		if (bit < KVM_PRIVMEM_ALIAS_BIT_MIN ||
+		    bit > KVM_PRIVMEM_ALIAS_BIT_MAX)
+			return -EINVAL;
+	} else if (bit) {
+		return -EINVAL;
+	}
+	type = kvm_arch_privmem_vm_type(kvm);
+	if (type < 0 || id > PRIVMEM_POLICY_ID_MAX)
+		return -EINVAL;
+	if (id && !(privmem_vm_type_policies(type) & BIT_ULL(id)))
+		return -EINVAL;
+
+	pm = kzalloc_obj(*pm, GFP_KERNEL_ACCOUNT);
+	if (!pm)
+		return -ENOMEM;
+	pm->kvm = kvm;
+	pm->flags = flags;
+	if (flags & KVM_PRIVMEM_SHARED_ALIAS)
+		pm->alias = BIT_ULL(bit - PAGE_SHIFT);
+	mutex_init(&pm->lock);
+
+	r = privmem_config_init(&pm->cfg, type, id);
+	if (r) {
+		r = r == -ENOMEM ? r : -EINVAL;
+		goto err_free;
+	}
+	space = privmem_space_create(&pm->cfg);
+	if (IS_ERR(space)) {
+		r = PTR_ERR(space) == -ENOMEM ? -ENOMEM : -EINVAL;
+		goto err_cfg;
+	}
+	pm->space = space;
+
+	mutex_lock(&kvm->lock);
+	mutex_lock(&kvm->slots_lock);
+	if (kvm->privmem || !kvm_privmem_vm_is_empty(kvm))
+		r = -EBUSY;
+	else
+		/* Pairs with READ_ONCE() in kvm_privmem_enabled(). */
+		smp_store_release(&kvm->privmem, pm);
+	mutex_unlock(&kvm->slots_lock);
+	mutex_unlock(&kvm->lock);
+	if (!r)
+		return 0;
+
+	privmem_space_destroy(space);
+err_cfg:
+	privmem_config_release(&pm->cfg);
+err_free:
+	mutex_destroy(&pm->lock);
+	kfree(pm);
+	return r;
+}
+
+/**
+ * kvm_privmem_destroy_vm() - free a VM's privmem state
+ * @kvm: the VM, being destroyed; its vCPUs and MMU are gone.
+ *
+ * Kills the space, which releases the shmem binding.
+ */
+void kvm_privmem_destroy_vm(struct kvm *kvm)
+{
+	struct kvm_privmem *pm = kvm->privmem;
+
+	if (!pm)
+		return;
+	kvm->privmem = NULL;
+	privmem_space_destroy(pm->space);
+	privmem_config_release(&pm->cfg);
+	mutex_destroy(&pm->lock);
+	kfree(pm);
+}
+
+/* KVM_PRIVMEM_BIND */
+static int kvm_privmem_bind(struct kvm_privmem *pm,
+			    const struct kvm_privmem_bind *b)
+{
+	struct privmem_shmem *sh;
+	struct file *file;
+	u64 npages;
+	int r;
+
+	if (b->flags || memchr_inv(b->reserved, 0, sizeof(b->reserved)))
+		return -EINVAL;
+	if (!PAGE_ALIGNED(b->gpa) || !PAGE_ALIGNED(b->size) ||
+	    !PAGE_ALIGNED(b->offset) || !b->size || b->gpa + b->size < b->gpa)
+		return -EINVAL;
+	npages = b->size >> PAGE_SHIFT;
+	if (pm->alias && gpa_to_gfn(b->gpa + b->size - 1) >= pm->alias)
+		return -EINVAL;
+
+	file = fget(b->fd);
+	if (!file)
+		return -EBADF;
+
+	mutex_lock(&pm->lock);
+	r = -EBUSY;
+	if (pm->bound)
+		goto out;
+	sh = privmem_shmem_bind(file, b->offset >> PAGE_SHIFT, npages,
+				PRIVMEM_SHMEM_USER_INACCESSIBLE |
+				PRIVMEM_SHMEM_UNMOVABLE |
+				PRIVMEM_SHMEM_UNRECLAIMABLE);
+	if (IS_ERR(sh)) {
+		r = PTR_ERR(sh);
+		goto out;
+	}
+	r = privmem_shmem_space_bind(pm->space, gpa_to_gfn(b->gpa), sh,
+				     &kvm_privmem_sw_arch_ops, pm);
+	if (r) {
+		privmem_shmem_unbind(sh);
+		goto out;
+	}
+	pm->sh = sh;
+	pm->base = gpa_to_gfn(b->gpa);
+	pm->npages = npages;
+	/* Publish @base and @npages to the lock-free fault path. */
+	smp_store_release(&pm->bound, true);
+out:
+	mutex_unlock(&pm->lock);
+	fput(file);
+	return r;
+}
+
+/* KVM_PRIVMEM_INIT */
+static int kvm_privmem_init(struct kvm_privmem *pm)
+{
+	int r;
+
+	mutex_lock(&pm->lock);
+	r = privmem_space_populate_done(pm->space);
+	mutex_unlock(&pm->lock);
+	return r;
+}
+
+/**
+ * kvm_privmem_vcpu_run() - KVM_RUN on a privmem VM
+ * @vcpu: the vCPU about to run.
+ *
+ * Launches the space on the first KVM_RUN after KVM_PRIVMEM_INIT.  A VM
+ * that never bound a span runs with all memory shared.
+ *
+ * Return: 0; -EPERM if a span is bound but KVM_PRIVMEM_INIT was not done;
+ * -EIO if the space is dead.
+ */
+int kvm_privmem_vcpu_run(struct kvm_vcpu *vcpu)
+{
+	struct kvm_privmem *pm = to_pm(vcpu->kvm);
+	int r = 0;
+
+	if (likely(READ_ONCE(pm->launched)))
+		return 0;
+
+	mutex_lock(&pm->lock);
+	switch (privmem_space_state(pm->space)) {
+	case PRIVMEM_SPACE_CREATED:
+		break;
+	case PRIVMEM_SPACE_BOUND:
+		r = -EPERM;
+		break;
+	case PRIVMEM_SPACE_POPULATED:
+		r = privmem_space_launch(pm->space);
+		if (!r)
+			WRITE_ONCE(pm->launched, true);
+		break;
+	case PRIVMEM_SPACE_LAUNCHED:
+		WRITE_ONCE(pm->launched, true);
+		break;
+	default:
+		r = -EIO;
+		break;
+	}
+	mutex_unlock(&pm->lock);
+	return r;
+}
+
+/*
+ * Turn one user entry into a core entry.  Sizes and addresses are bytes in
+ * the uapi, frames in the core.
+ */
+static int kvm_privmem_entry_in(struct kvm_privmem *pm,
+				const struct kvm_privmem_entry *u,
+				struct privmem_entry *e)
+{
+	if (!PAGE_ALIGNED(u->gpa) || !PAGE_ALIGNED(u->size) || !u->size ||
+	    u->attr > KVM_PRIVMEM_PRIVATE || u->gran > KVM_PRIVMEM_GRAN_2M ||
+	    memchr_inv(u->pad, 0, sizeof(u->pad)))
+		return -EINVAL;
+	memset(e, 0, sizeof(*e));
+	e->gfn = gpa_to_gfn(u->gpa);
+	e->npages = u->size >> PAGE_SHIFT;
+	e->attr = u->attr == KVM_PRIVMEM_PRIVATE ? PRIVMEM_PRIVATE :
+						   PRIVMEM_SHARED;
+	e->gran = u->gran == KVM_PRIVMEM_GRAN_2M ? PRIVMEM_GRAN_2M :
+						   PRIVMEM_GRAN_4K;
+	return 0;
+}
+
+/*
+ * Convert @nr user entries.  Returns 0 or the errno of entry *@done, the
+ * first one not completed; a malformed entry fails the whole request
+ * before anything changes, with *@done its index.
+ */
+static int kvm_privmem_convert_entries(struct kvm_privmem *pm,
+				       const struct kvm_privmem_entry *uents,
+				       u32 nr, unsigned int flags, u32 *done)
+{
+	struct privmem_entry *ents;
+	unsigned int completed = 0;
+	u32 i;
+	int r;
+
+	*done = 0;
+	ents = kmalloc_array(nr, sizeof(*ents), GFP_KERNEL_ACCOUNT);
+	if (!ents)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		r = kvm_privmem_entry_in(pm, &uents[i], &ents[i]);
+		if (r) {
+			*done = i;
+			goto out;
+		}
+	}
+	r = privmem_convert(pm->space, ents, nr, flags, &completed);
+	*done = completed;
+out:
+	kfree(ents);
+	return r;
+}
+
+/* KVM_PRIVMEM_CONVERT */
+static int kvm_privmem_ioctl_convert(struct kvm_privmem *pm,
+				     struct kvm_privmem_convert __user *argp)
+{
+	struct kvm_privmem_entry *uents;
+	struct kvm_privmem_convert c;
+	u32 done = 0;
+	int r;
+
+	if (copy_from_user(&c, argp, sizeof(c)))
+		return -EFAULT;
+	if (c.flags || memchr_inv(c.reserved, 0, sizeof(c.reserved)))
+		return -EINVAL;
+	if (!c.nr || c.nr > KVM_PRIVMEM_MAX_ENTRIES)
+		return -E2BIG;
+
+	uents = memdup_array_user(u64_to_user_ptr(c.entries), c.nr,
+				  sizeof(*uents));
+	if (IS_ERR(uents))
+		return PTR_ERR(uents);
+	r = kvm_privmem_convert_entries(pm, uents, c.nr, 0, &done);
+	kfree(uents);
+
+	c.done = done;
+	c.error_index = r ? done : -1;
+	if (copy_to_user(argp, &c, sizeof(c)))
+		return -EFAULT;
+	return r;
+}
+
+/* KVM_PRIVMEM_QUERY */
+static int kvm_privmem_ioctl_query(struct kvm_privmem *pm,
+				   struct kvm_privmem_query __user *argp)
+{
+	struct kvm_privmem_entry __user *out;
+	struct kvm_privmem_entry cur = {};
+	struct kvm_privmem_query q;
+	enum privmem_gran gran;
+	enum privmem_attr attr;
+	u32 filled = 0;
+	gfn_t gfn, end;
+	u64 step;
+	int r;
+
+	if (copy_from_user(&q, argp, sizeof(q)))
+		return -EFAULT;
+	if (q.flags || memchr_inv(q.reserved, 0, sizeof(q.reserved)))
+		return -EINVAL;
+	if (!PAGE_ALIGNED(q.gpa) || !PAGE_ALIGNED(q.size) || !q.size ||
+	    q.gpa + q.size < q.gpa || !q.nr)
+		return -EINVAL;
+
+	out = u64_to_user_ptr(q.ranges);
+	gfn = gpa_to_gfn(q.gpa);
+	end = gpa_to_gfn(q.gpa + q.size);
+	while (gfn < end) {
+		r = privmem_lookup(pm->space, gfn, &attr, &gran);
+		if (r == -EAGAIN) {
+			cond_resched();
+			continue;
+		}
+		if (r)
+			return r;
+		/* A 2M range covers its whole aligned block. */
+		step = gran == PRIVMEM_GRAN_2M ?
+		       PRIVMEM_PAGES_2M - (gfn & (PRIVMEM_PAGES_2M - 1)) : 1;
+		step = min_t(u64, step, end - gfn);
+		if (cur.size && cur.attr == attr && cur.gran == gran &&
+		    cur.gpa + cur.size == gfn_to_gpa(gfn)) {
+			cur.size += step << PAGE_SHIFT;
+		} else {
+			if (cur.size) {
+				if (filled == q.nr)
+					break;
+				if (copy_to_user(&out[filled], &cur, sizeof(cur)))
+					return -EFAULT;
+				filled++;
+			}
+			cur.gpa = gfn_to_gpa(gfn);
+			cur.size = step << PAGE_SHIFT;
+			cur.attr = attr == PRIVMEM_PRIVATE ? KVM_PRIVMEM_PRIVATE :
+							     KVM_PRIVMEM_SHARED;
+			cur.gran = gran == PRIVMEM_GRAN_2M ? KVM_PRIVMEM_GRAN_2M :
+							     KVM_PRIVMEM_GRAN_4K;
+		}
+		gfn += step;
+		if (!(gfn & (SZ_1M - 1)))
+			cond_resched();
+	}
+	if (gfn >= end && cur.size) {
+		if (filled < q.nr) {
+			if (copy_to_user(&out[filled], &cur, sizeof(cur)))
+				return -EFAULT;
+			filled++;
+			q.next = q.gpa + q.size;
+		} else {
+			q.next = cur.gpa;
+		}
+	} else {
+		q.next = cur.gpa;
+	}
+	q.nr = filled;
+	if (copy_to_user(argp, &q, sizeof(q)))
+		return -EFAULT;
+	return 0;
+}
+
+/* KVM_PRIVMEM_GET_STATS */
+static int kvm_privmem_ioctl_stats(struct kvm_privmem *pm,
+				   struct kvm_privmem_stats __user *argp)
+{
+	struct kvm_privmem_stats u = {};
+	struct privmem_stats s;
+
+	privmem_space_stats(pm->space, &s);
+	u.policy = privmem_space_policy(pm->space)->id;
+	u.flags = privmem_space_implicit(pm->space);
+	u.entries = s.entries;
+	u.noops = s.noops;
+	u.pages_to_private = s.pages_to_private;
+	u.pages_to_shared = s.pages_to_shared;
+	u.steps = s.steps;
+	u.coalesced = s.coalesced;
+	u.smashes = s.smashes;
+	u.merges = s.merges;
+	u.failures = s.failures;
+	u.ranges = s.ranges;
+	u.hypercalls = atomic64_read(&pm->hypercalls);
+	u.exits = atomic64_read(&pm->exits);
+	u.implicit = atomic64_read(&pm->implicit);
+	u.fault_exits = atomic64_read(&pm->fault_exits);
+	return copy_to_user(argp, &u, sizeof(u)) ? -EFAULT : 0;
+}
+
+/**
+ * kvm_privmem_vm_ioctl() - the KVM_PRIVMEM_* VM ioctls
+ * @kvm: the VM.
+ * @ioctl: the ioctl number.
+ * @argp: its argument.
+ *
+ * Return: -ENXIO if the VM did not enable KVM_CAP_PRIVMEM, else the
+ * ioctl's result as documented in Documentation/virt/kvm/privmem.rst.
+ */
+long kvm_privmem_vm_ioctl(struct kvm *kvm, unsigned int ioctl,
+			  void __user *argp)
+{
+	struct kvm_privmem *pm = to_pm(kvm);
+	struct kvm_privmem_bind b;
+	int idx;
+	long r;
+
+	if (!pm)
+		return -ENXIO;
+
+	switch (ioctl) {
+	case KVM_PRIVMEM_BIND:
+		if (copy_from_user(&b, argp, sizeof(b)))
+			return -EFAULT;
+		return kvm_privmem_bind(pm, &b);
+	case KVM_PRIVMEM_INIT:
+		return kvm_privmem_init(pm);
+	case KVM_PRIVMEM_CONVERT:
+		/* The arch ops walk the memslots to zap. */
+		idx = srcu_read_lock(&kvm->srcu);
+		r = kvm_privmem_ioctl_convert(pm, argp);
+		srcu_read_unlock(&kvm->srcu, idx);
+		return r;
+	case KVM_PRIVMEM_QUERY:
+		return kvm_privmem_ioctl_query(pm, argp);
+	case KVM_PRIVMEM_GET_STATS:
+		return kvm_privmem_ioctl_stats(pm, argp);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/**
+ * kvm_privmem_is_private() - is a gfn private?
+ * @kvm: a privmem VM.
+ * @gfn: the frame, either alias.
+ *
+ * Lock-free.  A frame outside the bound span is shared; a frame being
+ * converted reads as shared, and the fault path retries it.
+ *
+ * Return: true if the range map says private.
+ */
+bool kvm_privmem_is_private(struct kvm *kvm, gfn_t gfn)
+{
+	struct kvm_privmem *pm = to_pm(kvm);
+	enum privmem_attr attr;
+
+	gfn &= ~pm->alias;
+	if (!kvm_privmem_in_span(pm, gfn))
+		return false;
+	if (privmem_lookup(pm->space, gfn, &attr, NULL))
+		return false;
+	return attr == PRIVMEM_PRIVATE;
+}
+EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_is_private);
+
+/**
+ * kvm_privmem_access_private() - is a guest access to a gfn private?
+ * @kvm: a privmem VM.
+ * @gfn: the frame the guest accessed.
+ *
+ * With a shared alias bit the address says it: the bit set is a shared
+ * access, clear is a private one (inside the bound span; everything
+ * outside it is shared).  Without, the access is what the range map says.
+ *
+ * Return: true for a private access.
+ */
+bool kvm_privmem_access_private(struct kvm *kvm, gfn_t gfn)
+{
+	struct kvm_privmem *pm = to_pm(kvm);
+
+	if (!pm->alias)
+		return kvm_privmem_is_private(kvm, gfn);
+	return !(gfn & pm->alias) && kvm_privmem_in_span(pm, gfn);
+}
+EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_access_private);
+
+/**
+ * kvm_privmem_faultin() - resolve a fault's private/shared mismatch
+ * @vcpu: the faulting vCPU.
+ * @gfn: the frame accessed, either alias.
+ * @is_private: the access is private.
+ * @write: the access is a write.
+ * @exec: the access is a fetch.
+ *
+ * Called after KVM took its invalidation-sequence snapshot.  Without a
+ * shared alias the access type was read from the range map, so a mismatch
+ * only means a conversion raced with the fault: retry.  With one, a
+ * mismatch is the guest's implicit request, decided by privmem_fault().
+ *
+ * Return: 0 to map the frame; -EAGAIN to retry the fault (also after an
+ * implicit conversion, whose zap made the snapshot stale); -EFAULT with
+ * a KVM_EXIT_MEMORY_FAULT prepared for the VMM.
+ */
+int kvm_privmem_faultin(struct kvm_vcpu *vcpu, gfn_t gfn, bool is_private,
+			bool write, bool exec)
+{
+	struct kvm_privmem *pm = to_pm(vcpu->kvm);
+	gfn_t canon = gfn & ~pm->alias;
+	enum privmem_attr attr;
+	int r;
+
+	if (!kvm_privmem_in_span(pm, canon)) {
+		if (!is_private)
+			return 0;
+		goto exit;
+	}
+
+	if (!pm->alias) {
+		r = privmem_lookup(pm->space, canon, &attr, NULL);
+		if (!r && attr != (is_private ? PRIVMEM_PRIVATE : PRIVMEM_SHARED))
+			r = -EAGAIN;
+		if (r == -EAGAIN)
+			return -EAGAIN;
+		if (r)
+			goto exit;
+		return 0;
+	}
+
+	r = privmem_fault(pm->space, canon,
+			  is_private ? PRIVMEM_PRIVATE : PRIVMEM_SHARED);
+	switch (r) {
+	case PRIVMEM_FAULT_MAPPED:
+		return 0;
+	case PRIVMEM_FAULT_CONVERTED:
+		atomic64_inc(&pm->implicit);
+		return -EAGAIN;
+	case PRIVMEM_FAULT_RETRY:
+		return -EAGAIN;
+	default:
+		break;
+	}
+exit:
+	atomic64_inc(&pm->fault_exits);
+	kvm_prepare_memory_fault_exit(vcpu, gfn_to_gpa(canon), PAGE_SIZE,
+				      write, exec, is_private);
+	return -EFAULT;
+}
+EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_faultin);
+
+/**
+ * kvm_privmem_get_pfn() - the host page backing a private gfn
+ * @kvm: a privmem VM.
+ * @gfn: the frame, private in the range map.
+ * @pfn: returns the host frame.
+ * @page: returns the page, with a reference for KVM to release.
+ * @max_order: returns the largest mapping order allowed: the smaller of
+ *	the backing folio's and the range's granularity.
+ *
+ * Return: 0; -EAGAIN if @gfn is being converted or no longer private
+ * (retry the fault); another errno from the backend.
+ */
+int kvm_privmem_get_pfn(struct kvm *kvm, gfn_t gfn, kvm_pfn_t *pfn,
+			struct page **page, int *max_order)
+{
+	struct kvm_privmem *pm = to_pm(kvm);
+	const struct privmem_backend_ops *ops = &privmem_shmem_backend_ops;
+	enum privmem_gran gran, fgran;
+	enum privmem_attr attr;
+	u64 hpfn;
+	int r;
+
+	r = privmem_lookup(pm->space, gfn, &attr, &gran);
+	if (r)
+		return r;
+	if (attr != PRIVMEM_PRIVATE)
+		return -EAGAIN;
+	r = ops->get_pfn(pm->sh, gfn, &hpfn, &fgran);
+	if (r)
+		return r;
+
+	*page = pfn_to_page(hpfn);
+	get_page(*page);
+	ops->put_pfn(pm->sh, hpfn);
+	*pfn = hpfn;
+	*max_order = gran == PRIVMEM_GRAN_2M && fgran == PRIVMEM_GRAN_2M ?
+		     PMD_SHIFT - PAGE_SHIFT : 0;
+	return 0;
+}
+EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_get_pfn);
+
+/* Fill vcpu->run for KVM_EXIT_PRIVMEM. */
+static void kvm_privmem_prepare_exit(struct kvm_vcpu *vcpu, u64 flags,
+				     u64 gpa, u64 size, u32 nr, u32 done,
+				     int error, u32 attr)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_PRIVMEM;
+	run->privmem.flags = flags;
+	run->privmem.gpa = gpa;
+	run->privmem.size = size;
+	run->privmem.nr = nr;
+	run->privmem.done = done;
+	run->privmem.error = error;
+	run->privmem.attr = attr;
+}
+
+/* The hypercall's return value for a conversion errno. */
+static u64 kvm_privmem_hc_ret(int r)
+{
+	switch (r) {
+	case 0:
+		return 0;
+	case -EPERM:
+		return -KVM_EPERM;
+	case -EFAULT:
+		return -KVM_EFAULT;
+	case -E2BIG:
+		return -KVM_E2BIG;
+	default:
+		return -KVM_EINVAL;
+	}
+}
+
+/* A guest batch: a struct kvm_privmem_batch at @gpa, in shared memory. */
+static int kvm_privmem_map_batch(struct kvm_vcpu *vcpu, u64 gpa, u64 nr,
+				 u64 *ret)
+{
+	struct kvm_privmem *pm = to_pm(vcpu->kvm);
+	struct kvm_privmem_entry *uents;
+	struct kvm_privmem_batch hdr;
+	u32 done = 0;
+	int r;
+
+	if (!nr || nr > KVM_PRIVMEM_MAX_ENTRIES) {
+		*ret = -KVM_E2BIG;
+		return 1;
+	}
+	if (kvm_read_guest(vcpu->kvm, gpa, &hdr, sizeof(hdr))) {
+		*ret = -KVM_EFAULT;
+		return 1;
+	}
+	if (hdr.nr != nr || hdr.flags ||
+	    memchr_inv(hdr.reserved, 0, sizeof(hdr.reserved))) {
+		*ret = -KVM_EINVAL;
+		return 1;
+	}
+	uents = kvmalloc_array(nr, sizeof(*uents), GFP_KERNEL_ACCOUNT);
+	if (!uents) {
+		*ret = -KVM_EINVAL;
+		return 1;
+	}
+	if (kvm_read_guest(vcpu->kvm, gpa + sizeof(hdr), uents,
+			   nr * sizeof(*uents))) {
+		kvfree(uents);
+		*ret = -KVM_EFAULT;
+		return 1;
+	}
+	r = kvm_privmem_convert_entries(pm, uents, nr, 0, &done);
+	kvfree(uents);
+
+	hdr.done = done;
+	hdr.error = r;
+	if (kvm_write_guest(vcpu->kvm, gpa, &hdr, sizeof(hdr))) {
+		*ret = -KVM_EFAULT;
+		return 1;
+	}
+	*ret = kvm_privmem_hc_ret(r);
+	if (!(pm->flags & KVM_PRIVMEM_EXIT_ON_CONVERT))
+		return 1;
+	atomic64_inc(&pm->exits);
+	kvm_privmem_prepare_exit(vcpu, KVM_PRIVMEM_EXIT_BATCH, gpa,
+				 sizeof(hdr) + nr * sizeof(*uents), nr, done,
+				 r, 0);
+	return 0;
+}
+
+/**
+ * kvm_privmem_map_gpa_range() - KVM_HC_MAP_GPA_RANGE on a privmem VM
+ * @vcpu: the calling vCPU.
+ * @gpa: first byte of the range, or of a struct kvm_privmem_batch.
+ * @npages: pages in the range, or entries in the batch.
+ * @attrs: KVM_MAP_GPA_RANGE_* attributes, or
+ *	%KVM_PRIVMEM_MAP_GPA_RANGE_BATCH.
+ * @ret: returns the hypercall's return value.
+ *
+ * Converts through the VM's policy, in the kernel.  A single range is one
+ * entry at 4K or 2M (KVM_MAP_GPA_RANGE_PAGE_SZ_*); a batch is up to
+ * %KVM_PRIVMEM_MAX_ENTRIES entries of mixed granularity, whose header gets
+ * the number of entries completed and the errno of the first failed one.
+ *
+ * Return: 1 to resume the guest with *@ret; 0 after preparing one
+ * KVM_EXIT_PRIVMEM for the VMM (%KVM_PRIVMEM_EXIT_ON_CONVERT), the guest
+ * resuming with *@ret afterwards.
+ */
+int kvm_privmem_map_gpa_range(struct kvm_vcpu *vcpu, u64 gpa, u64 npages,
+			      u64 attrs, u64 *ret)
+{
+	struct kvm_privmem *pm = to_pm(vcpu->kvm);
+	const u64 known = KVM_MAP_GPA_RANGE_PAGE_SZ_2M |
+			  KVM_MAP_GPA_RANGE_ENCRYPTED;
+	struct kvm_privmem_entry u = {};
+	u32 done = 0;
+	int r;
+
+	atomic64_inc(&pm->hypercalls);
+	if (attrs == KVM_PRIVMEM_MAP_GPA_RANGE_BATCH)
+		return kvm_privmem_map_batch(vcpu, gpa, npages, ret);
+
+	if ((attrs & ~known) || !PAGE_ALIGNED(gpa) || !npages ||
+	    npages > (U64_MAX >> PAGE_SHIFT) ||
+	    gpa + (npages << PAGE_SHIFT) <= gpa) {
+		*ret = -KVM_EINVAL;
+		return 1;
+	}
+	u.gpa = gpa;
+	u.size = npages << PAGE_SHIFT;
+	u.attr = attrs & KVM_MAP_GPA_RANGE_ENCRYPTED ? KVM_PRIVMEM_PRIVATE :
+						       KVM_PRIVMEM_SHARED;
+	u.gran = attrs & KVM_MAP_GPA_RANGE_PAGE_SZ_2M ? KVM_PRIVMEM_GRAN_2M :
+							KVM_PRIVMEM_GRAN_4K;
+	r = kvm_privmem_convert_entries(pm, &u, 1, 0, &done);
+	*ret = kvm_privmem_hc_ret(r);
+	if (!(pm->flags & KVM_PRIVMEM_EXIT_ON_CONVERT))
+		return 1;
+	atomic64_inc(&pm->exits);
+	kvm_privmem_prepare_exit(vcpu, 0, gpa, u.size, 1, done, r, u.attr);
+	return 0;
+}
+EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_map_gpa_range);
