@@ -34,8 +34,9 @@ int __privmem_space_check(struct privmem_space *space)
 	if (space->conv_first <= space->conv_last)
 		return privmem_bad("converting window [%llx, %llx] left open",
 				   space->conv_first, space->conv_last);
-	if (space->state == PRIVMEM_SPACE_CREATED ||
-	    space->state == PRIVMEM_SPACE_DEAD) {
+	if (space->state == PRIVMEM_SPACE_DEAD)
+		return 0;	/* nothing is tracked any more */
+	if (space->state == PRIVMEM_SPACE_CREATED) {
 		if (mas_find(&mas, ULONG_MAX))
 			return privmem_bad("ranges without a bound span");
 		return 0;

@@ -33,9 +33,14 @@ void privmem_range_init(struct privmem_space *space)
 	mt_set_external_lock(&space->ranges, &space->lock);
 }
 
+/*
+ * Free the map once nobody can look it up any more (as exit_mmap() does:
+ * leave RCU mode, then free synchronously).
+ */
 void privmem_range_destroy(struct privmem_space *space)
 {
 	lockdep_assert_held(&space->lock);
+	mt_clear_in_rcu(&space->ranges);
 	__mt_destroy(&space->ranges);
 }
 

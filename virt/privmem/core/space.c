@@ -34,9 +34,9 @@
  * LAUNCHED: the guest runs; conversions follow its requests.  launch or
  * populate_done again fail with -EBUSY.
  *
- * DEAD: the backend and arch were unbound (their contents released) and
- * the range map freed.  Every call fails with -ENODEV, except kill and
- * destroy.  A space also dies when a failed conversion cannot be undone.
+ * DEAD: the backend and arch were unbound (their contents released).
+ * Every call fails with -ENODEV, except kill and destroy; the range map
+ * is freed by privmem_space_destroy(), when no lookup can race.  A space also dies when a failed conversion cannot be undone.
  *
  * No lifecycle transition changes the attribute of any frame; only
  * conversions do, and only DEAD destroys contents wholesale.
@@ -280,8 +280,8 @@ void __privmem_space_kill(struct privmem_space *space)
 			space->backend->unbind(space->backend_priv);
 		if (space->arch->unbind)
 			space->arch->unbind(space->arch_priv);
-		privmem_range_destroy(space);
 	}
+	/* Lookups now fail; the map itself is freed by destroy. */
 	WRITE_ONCE(space->state, PRIVMEM_SPACE_DEAD);
 }
 
@@ -289,8 +289,8 @@ void __privmem_space_kill(struct privmem_space *space)
  * privmem_space_kill() - make a space DEAD
  * @space: the space.
  *
- * Unbinds the backend and the arch adapter and frees the range map;
- * every later call on the space fails with -ENODEV.  Idempotent.  Takes
+ * Unbinds the backend and the arch adapter; every later call on the
+ * space fails with -ENODEV, and lock-free lookups stop finding frames.  Idempotent.  Takes
  * the mutex; may sleep.
  */
 void privmem_space_kill(struct privmem_space *space)
@@ -312,7 +312,10 @@ void privmem_space_destroy(struct privmem_space *space)
 {
 	if (!space)
 		return;
-	privmem_space_kill(space);
+	mutex_lock(&space->lock);
+	__privmem_space_kill(space);
+	privmem_range_destroy(space);
+	mutex_unlock(&space->lock);
 	module_put(space->policy->owner);
 	mutex_destroy(&space->lock);
 	kfree(space);
