@@ -16,12 +16,8 @@
 #include <linux/radix-tree.h>
 
 #define P2M		PRIVMEM_PAGES_2M
-#define NPAGES		(16ULL << 20)
-#define NRANDOM		(1ULL << 20)
-
-void maple_tree_init(void);
-void radix_tree_init(void);
-extern int nr_allocated;
+#define NPAGES		BIT_ULL(24)
+#define NRANDOM		BIT_ULL(20)
 
 static double now(void)
 {

@@ -15,7 +15,11 @@
 
 #define P2M	PRIVMEM_PAGES_2M
 
-void maple_tree_init(void);
+/*
+ * The libFuzzer entry points FUZZ_INIT and FUZZ_ONE get their names from
+ * the Makefile (-DFUZZ_INIT=... -DFUZZ_ONE=...), so that this file keeps
+ * to kernel naming style.
+ */
 
 struct input {
 	const uint8_t *data;
@@ -32,7 +36,7 @@ static unsigned int get16(struct input *in)
 	return get8(in) | get8(in) << 8;
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+int FUZZ_INIT(int *argc, char ***argv)
 {
 	maple_tree_init();
 	rcu_register_thread();
@@ -60,7 +64,7 @@ static void decode_entry(struct input *in, struct fake *f,
 		e->rsvd[get8(in) % 6] = 1;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int FUZZ_ONE(const uint8_t *data, size_t size)
 {
 	struct input in = { data, size, 0 };
 	struct privmem_entry e[PRIVMEM_MAX_ENTRIES];

@@ -16,27 +16,33 @@
 
 #define P2M	PRIVMEM_PAGES_2M
 
-void maple_tree_init(void);
-
 static int passed, failed;
 static const char *cur_test;
 
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "%s:%d: %s: CHECK(%s) failed\n",	\
-			__FILE__, __LINE__, cur_test, #cond);		\
-		return -1;						\
-	}								\
-} while (0)
+/* Like KUNIT_EXPECT_*: report, remember, carry on. */
+static int cur_failed;
 
-#define CHECK_EQ(a, b) do {						\
-	long long _a = (a), _b = (b);					\
-	if (_a != _b) {							\
-		fprintf(stderr, "%s:%d: %s: %s == %lld, expected %s == %lld\n", \
-			__FILE__, __LINE__, cur_test, #a, _a, #b, _b);	\
-		return -1;						\
-	}								\
-} while (0)
+static void check(bool ok, int line, const char *what)
+{
+	if (ok)
+		return;
+	fprintf(stderr, "%s:%d: %s: CHECK(%s) failed\n", __FILE__, line,
+		cur_test, what);
+	cur_failed = 1;
+}
+
+static void check_eq(long long a, long long b, int line, const char *sa,
+		     const char *sb)
+{
+	if (a == b)
+		return;
+	fprintf(stderr, "%s:%d: %s: %s == %lld, expected %s == %lld\n",
+		__FILE__, line, cur_test, sa, a, sb, b);
+	cur_failed = 1;
+}
+
+#define CHECK(cond)	check(cond, __LINE__, #cond)
+#define CHECK_EQ(a, b)	check_eq(a, b, __LINE__, #a, #b)
 
 static struct privmem_entry ent(u64 gfn, u64 n, int attr, int gran)
 {
@@ -102,7 +108,7 @@ static int test_validate(void)
 		ent(1030, 4, 1, 0),					/* overlaps e[6..9] */
 		ent(~0ULL - 1, 4, 1, 0),				/* wraps */
 	};
-	for (i = 0; i < (int)(sizeof(bad) / sizeof(bad[0])); i++) {
+	for (i = 0; i < (int)ARRAY_SIZE(bad); i++) {
 		e[10] = bad[i];
 		done = 99;
 		CHECK_EQ(privmem_convert(s, e, 11, 0, &done), -EINVAL);
@@ -133,7 +139,8 @@ static int test_lifecycle(void)
 
 	privmem_space_destroy(fake_space(f));	/* fills in the ops */
 	s = privmem_space_create(&cfg);
-	CHECK(!IS_ERR(s));
+	if (IS_ERR(s))
+		return -1;
 	CHECK_EQ(privmem_space_state(s), PRIVMEM_SPACE_CREATED);
 	CHECK_EQ(privmem_convert(s, &e, 1, 0, &done), -ENXIO);
 	CHECK_EQ(privmem_lookup(s, 0, &a, NULL), -ENXIO);
@@ -412,9 +419,10 @@ int main(int argc, char **argv)
 	}
 	maple_tree_init();
 	rcu_register_thread();
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(tests); i++) {
 		cur_test = tests[i].name;
-		if (tests[i].fn()) {
+		cur_failed = 0;
+		if (tests[i].fn() || cur_failed) {
 			printf("not ok %u - %s\n", i + 1, tests[i].name);
 			failed++;
 		} else {

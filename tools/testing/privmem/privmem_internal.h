@@ -31,11 +31,11 @@
 #define U64_MAX		((u64)~0ULL)
 #endif
 
-/* Modules and exports */
+/* Modules and exports (EXPORT_SYMBOL_GPL comes from tools' export.h) */
+#include <linux/export.h>
 struct module;
 #define THIS_MODULE			((struct module *)0)
-#define EXPORT_SYMBOL_GPL(sym)
-#define EXPORT_SYMBOL_IF_KUNIT(sym)
+#define EXPORT_SYMBOL_IF_KUNIT		EXPORT_SYMBOL_GPL
 #define VISIBLE_IF_KUNIT
 static inline bool try_module_get(struct module *m) { return true; }
 static inline void module_put(struct module *m) { }
@@ -71,15 +71,22 @@ static inline void mutex_unlock(struct mutex *l)
 	pthread_mutex_unlock(&l->m);
 }
 
-#define lockdep_assert_held(l)						\
-	assert((l)->held && pthread_equal((l)->owner, pthread_self()))
+static inline void lockdep_assert_held(const struct mutex *l)
+{
+	assert(l->held && pthread_equal(l->owner, pthread_self()));
+}
 
 /* Sequence counter associated with a mutex. */
-typedef struct {
+struct privmem_seqcount {
 	unsigned int seq;
-} seqcount_mutex_t;
+};
 
-#define seqcount_mutex_init(s, l)	((s)->seq = 0)
+#define seqcount_mutex_t	struct privmem_seqcount
+
+static inline void seqcount_mutex_init(seqcount_mutex_t *s, struct mutex *l)
+{
+	s->seq = 0;
+}
 
 static inline void write_seqcount_begin(seqcount_mutex_t *s)
 {
@@ -111,6 +118,9 @@ static inline int read_seqcount_retry(const seqcount_mutex_t *s,
 #ifndef kcalloc
 #define kcalloc(n, size, gfp)	kzalloc((n) * (size), gfp)
 #endif
+
+/* Live kmem_cache objects, counted by tools/testing/shared/linux.c. */
+extern int nr_allocated;
 
 #ifndef EUCLEAN
 #define EUCLEAN		117

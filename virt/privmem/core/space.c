@@ -6,19 +6,15 @@
  *
  * ::
  *
- *   privmem_space_create()
- *            |
- *            v
- *      +---------+  bind   +-------+ populate_done +-----------+ launch +----------+
- *      | CREATED |-------->| BOUND |-------------->| POPULATED |------->| LAUNCHED |
- *      +---------+         +-------+               +-----------+        +----------+
- *            |                 |                         |                   |
- *            +-----------------+------------+------------+-------------------+
- *                                           | kill (or destroy)
- *                                           v
- *                                      +--------+
- *                                      |  DEAD  |
- *                                      +--------+
+ *   create
+ *     |
+ *     v
+ *   CREATED --bind--> BOUND --populate_done--> POPULATED --launch--> LAUNCHED
+ *     |                 |                          |                    |
+ *     +-----------------+-------------+------------+--------------------+
+ *                                     | kill (or destroy)
+ *                                     v
+ *                                   DEAD
  *
  * CREATED: the policy and the implicit switch are fixed; nothing is bound.
  * Conversions, lookups, populate_done and launch fail with -ENXIO.
@@ -36,7 +32,8 @@
  *
  * DEAD: the backend and arch were unbound (their contents released).
  * Every call fails with -ENODEV, except kill and destroy; the range map
- * is freed by privmem_space_destroy(), when no lookup can race.  A space also dies when a failed conversion cannot be undone.
+ * is freed by privmem_space_destroy(), when no lookup can race.  A
+ * space also dies when a failed conversion cannot be undone.
  *
  * No lifecycle transition changes the attribute of any frame; only
  * conversions do, and only DEAD destroys contents wholesale.
