@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * privmem shmem backing store: binding a shmem file range to a space.
+ *
+ * DOC: privmem shmem backing store
+ *
+ * The VMM creates an ordinary shmem file (memfd) and may fill it before
+ * binding - that is the pre-boot population.  privmem_shmem_bind() makes a
+ * page range of it the backing of one space; the range starts shared, and
+ * the data in it is kept.  From then on the space's conversions decide which
+ * pages are private, and with %PRIVMEM_SHMEM_USER_INACCESSIBLE the host
+ * cannot read, write, splice, punch, truncate or map those (-EACCES; an
+ * existing mapping is zapped and faults with SIGBUS).  The hook that makes
+ * shmem ask is one &struct shmem_consumer per inode (mm/shmem.c); several
+ * bindings of the same file share it, so their flags must agree.
+ *
+ * Conversions (shmem_ops.c): a destructive step replaces the pages with
+ * fresh ones from shmem's own punch-hole and allocation paths before the
+ * other side can see them; an in-place step keeps the folios.
+ *
+ * DOC: Locking
+ *
+ * Lock order: privmem space conversion mutex -> privmem_shmem_mutex ->
+ * inode lock (i_rwsem) -> i_mmap_rwsem.
+ *
+ *  - privmem_shmem_mutex serialises binding and unbinding across files,
+ *    and protects &privmem_shmem_file.bindings for writers.
+ *  - The space's conversion mutex serialises the steps of one binding; a
+ *    step takes the inode lock while it claims pages, punches or refills,
+ *    which also excludes the file's writers, fallocate and truncate.
+ *  - The shmem paths of the host read the maps under RCU, without locks.
+ */
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/pagemap.h>
+#include <linux/slab.h>
+
+#include "shmem_internal.h"
+
+static DEFINE_MUTEX(privmem_shmem_mutex);
+
+static bool privmem_shmem_range_private(struct shmem_consumer *consumer,
+					pgoff_t start, pgoff_t end)
+{
+	struct privmem_shmem_file *pf =
+		container_of(consumer, struct privmem_shmem_file, consumer);
+	struct privmem_shmem *sh;
+
+	if (!(pf->flags & PRIVMEM_SHMEM_USER_INACCESSIBLE))
+		return false;
+
+	list_for_each_entry_rcu(sh, &pf->bindings, node) {
+		pgoff_t first = max(start, sh->pgoff);
+		pgoff_t last = min_t(u64, end, sh->pgoff + sh->npages - 1);
+
+		if (first <= last &&
+		    privmem_shmem_map_any(rcu_dereference(sh->map), first, last))
+			return true;
+	}
+	return false;
+}
+
+static const struct shmem_consumer_ops privmem_shmem_consumer_ops = {
+	.range_private = privmem_shmem_range_private,
+};
+
+static bool privmem_shmem_writably_mapped(struct address_space *mapping,
+					  pgoff_t first, pgoff_t last)
+{
+	struct vm_area_struct *vma;
+	bool ret = false;
+
+	i_mmap_lock_read(mapping);
+	mapping_rmap_tree_foreach(vma, mapping, first, last) {
+		if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) ==
+		    (VM_SHARED | VM_MAYWRITE)) {
+			ret = true;
+			break;
+		}
+	}
+	i_mmap_unlock_read(mapping);
+	return ret;
+}
+
+static int privmem_shmem_check_range(struct file *file, pgoff_t pgoff,
+				     u64 npages, unsigned int flags)
+{
+	u64 end;
+
+	if (flags & ~PRIVMEM_SHMEM_FLAGS)
+		return -EINVAL;
+	if (!shmem_file(file))
+		return -EINVAL;
+	if (!npages || check_add_overflow((u64)pgoff, npages, &end) ||
+	    end > (u64)(MAX_LFS_FILESIZE >> PAGE_SHIFT))
+		return -EINVAL;
+	if (end > (u64)i_size_read(file_inode(file)) >> PAGE_SHIFT)
+		return -EINVAL;
+	return 0;
+}
+
+/* Find or create privmem's consumer on @inode; privmem_shmem_mutex held. */
+static struct privmem_shmem_file *privmem_shmem_file_get(struct inode *inode,
+							 unsigned int flags)
+{
+	struct address_space *mapping = inode->i_mapping;
+	struct shmem_consumer *consumer;
+	struct privmem_shmem_file *pf;
+	int ret;
+
+	lockdep_assert_held(&privmem_shmem_mutex);
+
+	consumer = shmem_get_consumer(inode);
+	if (consumer) {
+		if (consumer->ops != &privmem_shmem_consumer_ops)
+			return ERR_PTR(-EBUSY);
+		pf = container_of(consumer, struct privmem_shmem_file, consumer);
+		return pf->flags == flags ? pf : ERR_PTR(-EINVAL);
+	}
+
+	pf = kzalloc_obj(*pf, GFP_KERNEL_ACCOUNT);
+	if (!pf)
+		return ERR_PTR(-ENOMEM);
+	pf->consumer.ops = &privmem_shmem_consumer_ops;
+	if (flags & PRIVMEM_SHMEM_UNMOVABLE)
+		pf->consumer.flags = SHMEM_CONSUMER_UNMOVABLE;
+	pf->inode = inode;
+	pf->flags = flags;
+	INIT_LIST_HEAD(&pf->bindings);
+
+	ret = shmem_set_consumer(inode, &pf->consumer);
+	if (ret) {
+		kfree(pf);
+		return ERR_PTR(ret);
+	}
+
+	pf->saved_gfp = mapping_gfp_mask(mapping);
+	if (flags & PRIVMEM_SHMEM_UNMOVABLE)
+		mapping_set_gfp_mask(mapping, pf->saved_gfp & ~__GFP_MOVABLE);
+	pf->was_unevictable = mapping_unevictable(mapping);
+	if (flags & PRIVMEM_SHMEM_UNRECLAIMABLE)
+		mapping_set_unevictable(mapping);
+	return pf;
+}
+
+/* Drop privmem's consumer once its last binding is gone. */
+static void privmem_shmem_file_put(struct privmem_shmem_file *pf)
+{
+	struct address_space *mapping = pf->inode->i_mapping;
+
+	lockdep_assert_held(&privmem_shmem_mutex);
+	if (!list_empty(&pf->bindings))
+		return;
+
+	shmem_clear_consumer(pf->inode, &pf->consumer);
+	if ((pf->flags & PRIVMEM_SHMEM_UNRECLAIMABLE) && !pf->was_unevictable) {
+		mapping_clear_unevictable(mapping);
+		shmem_unlock_mapping(mapping);
+	}
+	if (pf->flags & PRIVMEM_SHMEM_UNMOVABLE)
+		mapping_set_gfp_mask(mapping, pf->saved_gfp);
+	kfree(pf);
+}
+
+/**
+ * privmem_shmem_bind() - make a shmem file range the backing of a space
+ * @file: a shmem file (memfd, shmem_file_setup()); a reference is taken.
+ * @pgoff: first page of the range in @file.
+ * @npages: number of pages; the range must lie within the file's size.
+ * @flags: the consumer's requirements, PRIVMEM_SHMEM_* flags:
+ *	%PRIVMEM_SHMEM_USER_INACCESSIBLE - the host cannot read, write,
+ *	splice, punch, truncate or map private pages;
+ *	%PRIVMEM_SHMEM_UNMOVABLE - the file's folios are not migrated and
+ *	are allocated without __GFP_MOVABLE;
+ *	%PRIVMEM_SHMEM_UNRECLAIMABLE - the file's folios are not swapped.
+ *
+ * The range starts shared and keeps its contents: data written before
+ * binding (pre-boot population) is still there, and stays through the
+ * first conversion to private when that conversion is in place.  Hand the
+ * result to privmem_shmem_space_bind(); a space then owns it and releases
+ * it when the space dies.  A cookie that never reached a space is released
+ * with privmem_shmem_unbind().
+ *
+ * The flags apply to the whole file: UNMOVABLE and UNRECLAIMABLE affect
+ * every folio of it, and every binding of one file must use the same
+ * flags.
+ *
+ * Context: Process context; may sleep.
+ * Return: the cookie, or an ERR_PTR():
+ * * -EINVAL - @flags has unknown bits, @file is not a shmem file, the
+ *   range is empty, overflows or is not within the file's size, or
+ *   @file is already bound by privmem with different @flags;
+ * * -EBUSY - the range overlaps a range of @file that is already bound,
+ *   @file has another kind of shmem consumer, or, with
+ *   %PRIVMEM_SHMEM_USER_INACCESSIBLE, a shared mapping of the range can
+ *   be written (VM_SHARED and VM_MAYWRITE): unmap it before binding;
+ * * -ENOMEM - out of memory.
+ */
+struct privmem_shmem *privmem_shmem_bind(struct file *file, pgoff_t pgoff,
+					 u64 npages, unsigned int flags)
+{
+	struct privmem_shmem_file *pf;
+	struct privmem_shmem *sh, *other;
+	pgoff_t last;
+	int ret;
+
+	ret = privmem_shmem_check_range(file, pgoff, npages, flags);
+	if (ret)
+		return ERR_PTR(ret);
+	last = pgoff + npages - 1;
+
+	sh = kzalloc_obj(*sh, GFP_KERNEL_ACCOUNT);
+	if (!sh)
+		return ERR_PTR(-ENOMEM);
+	sh->pgoff = pgoff;
+	sh->npages = npages;
+	sh->file = file;
+
+	mutex_lock(&privmem_shmem_mutex);
+	if ((flags & PRIVMEM_SHMEM_USER_INACCESSIBLE) &&
+	    privmem_shmem_writably_mapped(file->f_mapping, pgoff, last)) {
+		ret = -EBUSY;
+		goto unlock;
+	}
+
+	pf = privmem_shmem_file_get(file_inode(file), flags);
+	if (IS_ERR(pf)) {
+		ret = PTR_ERR(pf);
+		goto unlock;
+	}
+	list_for_each_entry(other, &pf->bindings, node) {
+		if (pgoff <= other->pgoff + other->npages - 1 &&
+		    other->pgoff <= last) {
+			ret = -EBUSY;
+			privmem_shmem_file_put(pf);
+			goto unlock;
+		}
+	}
+
+	sh->pf = pf;
+	get_file(file);
+	list_add_tail_rcu(&sh->node, &pf->bindings);
+	mutex_unlock(&privmem_shmem_mutex);
+	return sh;
+
+unlock:
+	mutex_unlock(&privmem_shmem_mutex);
+	kfree(sh);
+	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_GPL(privmem_shmem_bind);
+
+/**
+ * privmem_shmem_space_bind() - bind a space to a shmem backing range
+ * @space: the space, in state CREATED.
+ * @gfn: the guest frame that the first page of @sh backs.
+ * @sh: from privmem_shmem_bind(); the space owns it if this succeeds.
+ * @arch: the arch ops.
+ * @arch_priv: the arch cookie.
+ *
+ * privmem_space_bind() with &privmem_shmem_backend_ops over @sh's pages:
+ * gfn @gfn + i is page @pgoff + i of the file.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, -EINVAL if @sh already belongs to a space, or the errno of
+ * privmem_space_bind().  On failure @sh stays the caller's.
+ */
+int privmem_shmem_space_bind(struct privmem_space *space, u64 gfn,
+			     struct privmem_shmem *sh,
+			     const struct privmem_arch_ops *arch,
+			     void *arch_priv)
+{
+	int ret;
+
+	if (IS_ERR_OR_NULL(sh) || sh->in_space)
+		return -EINVAL;
+	sh->gfn = gfn;
+	sh->in_space = true;
+	ret = privmem_space_bind(space, gfn, sh->npages,
+				 &privmem_shmem_backend_ops, sh,
+				 arch, arch_priv);
+	if (ret)
+		sh->in_space = false;
+	return ret;
+}
+EXPORT_SYMBOL_GPL(privmem_shmem_space_bind);
+
+/**
+ * privmem_shmem_unbind() - release a shmem backing range
+ * @sh: from privmem_shmem_bind(), or NULL.
+ *
+ * Frees every page of the range (punches it out of the file, private and
+ * shared pages alike, so nothing private is left behind for the host),
+ * forgets the range and drops the file reference.  When the last binding
+ * of a file goes, the file is an ordinary shmem file again.
+ *
+ * The space calls this through &privmem_backend_ops.unbind when it dies;
+ * call it directly only for a cookie that never reached a space.
+ *
+ * Context: Process context; may sleep.  Takes privmem_shmem_mutex and the
+ * inode lock, and waits for RCU readers.
+ */
+void privmem_shmem_unbind(struct privmem_shmem *sh)
+{
+	struct inode *inode;
+
+	if (IS_ERR_OR_NULL(sh))
+		return;
+	inode = privmem_shmem_inode(sh);
+
+	mutex_lock(&privmem_shmem_mutex);
+	/* Punch while the range is still refused to the host. */
+	inode_lock(inode);
+	shmem_truncate_range(inode, (loff_t)sh->pgoff << PAGE_SHIFT,
+			     ((loff_t)(sh->pgoff + sh->npages) << PAGE_SHIFT) - 1);
+	inode_unlock(inode);
+
+	list_del_rcu(&sh->node);
+	if (list_empty(&sh->pf->bindings))
+		privmem_shmem_file_put(sh->pf);	/* waits for RCU */
+	else
+		synchronize_rcu();
+	mutex_unlock(&privmem_shmem_mutex);
+
+	kfree(rcu_dereference_protected(sh->map, true));
+	fput(sh->file);
+	kfree(sh);
+}
+EXPORT_SYMBOL_GPL(privmem_shmem_unbind);

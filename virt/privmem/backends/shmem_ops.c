@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * privmem shmem backing store: the backend ops.
+ *
+ * DOC: Conversion steps
+ *
+ * Each step is prepare -> arch ops -> commit, or prepare -> abort.  What
+ * the host sees is the binding's map (shmem_map.c); pages come and go only
+ * through shmem's own paths: shmem_get_folio() allocates (and charges the
+ * memory cgroup of the task converting, as any shmem allocation does; huge
+ * folios when the file's huge policy allows them) and shmem_truncate_range()
+ * punches.
+ *
+ * shared -> private, in place (pre-boot population, pKVM):
+ *   prepare fills holes (the only allocation; the range is untouched if it
+ *   fails), marks the range converting so that the host is refused, waits
+ *   for RCU readers, zaps host mappings and checks that no one else holds
+ *   a folio (read in flight, pipe, GUP pin): -EBUSY if someone does.
+ *   commit marks the range private.  The folios and their contents stay.
+ *
+ * shared -> private, destructive:
+ *   prepare marks the range converting and zaps as above, then punches the
+ *   range and allocates fresh zeroed folios, so nothing the host wrote or
+ *   still holds reaches the guest.  commit marks the range private.  If
+ *   the allocation or a later arch op fails, the range goes back to shared
+ *   but its old shared contents are gone (it reads as zeroes): they were
+ *   being discarded on request.
+ *
+ * private -> shared, in place: commit marks the range shared.
+ *
+ * private -> shared, destructive:
+ *   prepare only allocates the new map.  commit, after the arch op made the
+ *   pages shared, punches the range and allocates fresh folios (best
+ *   effort: a hole left by a failed allocation reads as zeroes and is
+ *   filled on the next access), then marks the range shared.  The host
+ *   never sees the old private contents.
+ *
+ * prepare publishes a copy of the binding's map with the step's range in
+ * a state of its own (CONVERTING or LEAVING), so several steps of one
+ * entry can be prepared before any commits; commit and abort only change
+ * the state of that run (shmem_map.c), and cannot fail.
+ */
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/rcupdate.h>
+#include <linux/swap.h>
+#include <kunit/static_stub.h>
+
+#include "shmem_internal.h"
+
+/**
+ * privmem_shmem_get_folio() - find or allocate the folio at an index
+ * @inode: the shmem inode.
+ * @index: the page index.
+ * @write_end: end of the range being populated, for shmem's huge policy.
+ * @foliop: returns the folio, locked and with a reference.
+ *
+ * The only place the backend allocates pages, so a test can fail it with
+ * kunit_activate_static_stub().
+ *
+ * Return: 0 or the errno of shmem_get_folio() (-ENOMEM, -ENOSPC, -EINVAL
+ * beyond the end of the file, -EFBIG).
+ */
+VISIBLE_IF_KUNIT int privmem_shmem_get_folio(struct inode *inode, pgoff_t index,
+					     loff_t write_end,
+					     struct folio **foliop)
+{
+	KUNIT_STATIC_STUB_REDIRECT(privmem_shmem_get_folio, inode, index,
+				   write_end, foliop);
+	return shmem_get_folio(inode, index, write_end, foliop, SGP_CACHE);
+}
+EXPORT_SYMBOL_IF_KUNIT(privmem_shmem_get_folio);
+
+/**
+ * privmem_shmem_fill() - make sure every page of a range has a folio
+ * @sh: the binding.
+ * @first: first file page index.
+ * @last: last file page index.
+ *
+ * Existing folios are kept (and swapped in); holes get fresh zeroed ones.
+ *
+ * Context: May sleep.
+ * Return: 0 or the errno of the first failed allocation; the folios
+ * allocated before it stay (they read as zeroes, as the holes did).
+ */
+int privmem_shmem_fill(struct privmem_shmem *sh, pgoff_t first, pgoff_t last)
+{
+	struct inode *inode = privmem_shmem_inode(sh);
+	loff_t write_end = (loff_t)(last + 1) << PAGE_SHIFT;
+	pgoff_t index = first;
+	struct folio *folio;
+	int ret;
+
+	while (index <= last) {
+		ret = privmem_shmem_get_folio(inode, index, write_end, &folio);
+		if (ret)
+			return ret;
+		index = folio_next_index(folio);
+		folio_unlock(folio);
+		folio_put(folio);
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * In place, no one but the page cache may hold a folio of the range: a
+ * read or splice in flight, a pipe buffer or a GUP pin would let the host
+ * reach a page the guest now owns.  Callers have marked the range
+ * converting and zapped its mappings; the reader paths take their
+ * reference before they check the map (see shmem_range_private()).
+ */
+static int privmem_shmem_check_refs(struct privmem_shmem *sh, pgoff_t first,
+				    pgoff_t last)
+{
+	struct address_space *mapping = privmem_shmem_inode(sh)->i_mapping;
+	pgoff_t index = first;
+	struct folio *folio;
+	int ret = 0;
+
+	/* Drop the references the per-CPU LRU batches hold. */
+	lru_add_drain_all();
+	while (index <= last && !ret) {
+		folio = filemap_lock_folio(mapping, index);
+		if (IS_ERR(folio)) {
+			index++;	/* swapped out: no one can reach it */
+			continue;
+		}
+		if (folio_mapped(folio) ||
+		    folio_ref_count(folio) != folio_nr_pages(folio) + 1)
+			ret = -EBUSY;
+		index = folio_next_index(folio);
+		folio_unlock(folio);
+		folio_put(folio);
+	}
+	return ret;
+}
+
+/* Refuse the range to the host and get rid of its mappings. */
+static void privmem_shmem_claim(struct privmem_shmem *sh, pgoff_t first,
+				pgoff_t last)
+{
+	struct inode *inode = privmem_shmem_inode(sh);
+
+	lockdep_assert_held(&inode->i_rwsem);
+	/*
+	 * Readers that saw the old map are done when this returns; the
+	 * implied full barrier orders the claim before the reference checks.
+	 */
+	synchronize_rcu();
+	unmap_mapping_range(inode->i_mapping, (loff_t)first << PAGE_SHIFT,
+			    (loff_t)(last - first + 1) << PAGE_SHIFT, 0);
+}
+
+/* Replace the pages of a range with fresh zeroed ones. */
+static int privmem_shmem_scrub(struct privmem_shmem *sh, pgoff_t first,
+			       pgoff_t last)
+{
+	struct inode *inode = privmem_shmem_inode(sh);
+
+	lockdep_assert_held(&inode->i_rwsem);
+	shmem_truncate_range(inode, (loff_t)first << PAGE_SHIFT,
+			     ((loff_t)(last + 1) << PAGE_SHIFT) - 1);
+	return privmem_shmem_fill(sh, first, last);
+}
+
+static int privmem_shmem_index(const struct privmem_shmem *sh, u64 gfn,
+			       u64 npages, pgoff_t *first, pgoff_t *last)
+{
+	if (WARN_ON_ONCE(!sh->in_space))
+		return -EINVAL;
+	if (gfn < sh->gfn || !npages || npages > sh->npages ||
+	    gfn - sh->gfn > sh->npages - npages)
+		return -EINVAL;
+	*first = sh->pgoff + (gfn - sh->gfn);
+	*last = *first + npages - 1;
+	return 0;
+}
+
+/* Publish a copy of the map with @first..@last in @state. */
+static int privmem_shmem_set(struct privmem_shmem *sh, pgoff_t first,
+			     pgoff_t last, enum privmem_shmem_state state)
+{
+	struct privmem_shmem_map *old = privmem_shmem_map_cur(sh), *map;
+
+	map = privmem_shmem_map_set(old, first, last, state);
+	if (!map)
+		return -ENOMEM;
+	rcu_assign_pointer(sh->map, map);
+	privmem_shmem_map_free_rcu(old);
+	return 0;
+}
+
+/* Change the state of the run of a step in progress; cannot fail. */
+static void privmem_shmem_set_run(struct privmem_shmem *sh, pgoff_t first,
+				  pgoff_t last, enum privmem_shmem_state state)
+{
+	struct privmem_shmem_run *run;
+
+	run = privmem_shmem_map_find(privmem_shmem_map_cur(sh), first, last);
+	if (WARN_ON_ONCE(!run))
+		return;
+	/* Release: a reader that sees SHARED sees the scrubbed pages. */
+	smp_store_release(&run->state, state);
+}
+
+static int privmem_shmem_prepare(void *priv, const struct privmem_op *op)
+{
+	struct privmem_shmem *sh = priv;
+	struct inode *inode = privmem_shmem_inode(sh);
+	pgoff_t first, last;
+	int ret;
+
+	ret = privmem_shmem_index(sh, op->gfn, op->npages, &first, &last);
+	if (ret)
+		return ret;
+
+	if (op->to == PRIVMEM_SHARED)
+		return privmem_shmem_set(sh, first, last, PRIVMEM_SHMEM_LEAVING);
+
+	inode_lock(inode);
+	if (op->mode == PRIVMEM_MODE_INPLACE) {
+		/* The only allocation: the range is untouched if it fails. */
+		ret = privmem_shmem_fill(sh, first, last);
+		if (ret)
+			goto unlock;
+	}
+	ret = privmem_shmem_set(sh, first, last, PRIVMEM_SHMEM_CONVERTING);
+	if (ret)
+		goto unlock;
+	privmem_shmem_claim(sh, first, last);
+	if (op->mode == PRIVMEM_MODE_INPLACE)
+		ret = privmem_shmem_check_refs(sh, first, last);
+	else
+		ret = privmem_shmem_scrub(sh, first, last);
+	if (ret)
+		privmem_shmem_set_run(sh, first, last, PRIVMEM_SHMEM_SHARED);
+unlock:
+	inode_unlock(inode);
+	return ret;
+}
+
+static void privmem_shmem_commit(void *priv, const struct privmem_op *op)
+{
+	struct privmem_shmem *sh = priv;
+	struct inode *inode = privmem_shmem_inode(sh);
+	pgoff_t first, last;
+
+	if (WARN_ON_ONCE(privmem_shmem_index(sh, op->gfn, op->npages,
+					     &first, &last)))
+		return;
+
+	if (op->to == PRIVMEM_PRIVATE) {
+		privmem_shmem_set_run(sh, first, last, PRIVMEM_SHMEM_PRIVATE);
+		return;
+	}
+	if (op->mode == PRIVMEM_MODE_DESTRUCTIVE) {
+		inode_lock(inode);
+		/* A failed refill leaves holes, which read as zeroes. */
+		privmem_shmem_scrub(sh, first, last);
+		inode_unlock(inode);
+	}
+	privmem_shmem_set_run(sh, first, last, PRIVMEM_SHMEM_SHARED);
+}
+
+static void privmem_shmem_abort(void *priv, const struct privmem_op *op)
+{
+	struct privmem_shmem *sh = priv;
+	pgoff_t first, last;
+
+	if (WARN_ON_ONCE(privmem_shmem_index(sh, op->gfn, op->npages,
+					     &first, &last)))
+		return;
+	privmem_shmem_set_run(sh, first, last,
+			      op->from == PRIVMEM_PRIVATE ? PRIVMEM_SHMEM_PRIVATE :
+							    PRIVMEM_SHMEM_SHARED);
+}
+
+/*
+ * The 2M block holding @index is backed by one folio at a 2M aligned
+ * place, and the guest's 2M block is the file's: then the hardware may map
+ * it at 2M.
+ */
+static bool privmem_shmem_is_2m(const struct privmem_shmem *sh,
+				struct folio *folio, pgoff_t index, u64 gfn)
+{
+	pgoff_t start = ALIGN_DOWN(index, PRIVMEM_PAGES_2M);
+
+	if (folio_nr_pages(folio) < PRIVMEM_PAGES_2M)
+		return false;
+	if ((gfn ^ index) & (PRIVMEM_PAGES_2M - 1))
+		return false;
+	if (start < sh->pgoff || start + PRIVMEM_PAGES_2M > sh->pgoff + sh->npages)
+		return false;
+	return folio->index <= start &&
+	       folio_next_index(folio) >= start + PRIVMEM_PAGES_2M;
+}
+
+/*
+ * The returned pfn carries one folio reference, dropped by
+ * privmem_shmem_put_pfn().  The reference keeps the page from being freed,
+ * not in the file: a destructive step that runs afterwards replaces it.  A
+ * fault path must therefore take the pfn, then check (under its own
+ * invalidation sequence, e.g. KVM's mmu_invalidate_seq) that no
+ * conversion of the gfn ran meanwhile before it maps the pfn.  Called by
+ * an arch op during a step, it returns the page that the step's prepare
+ * left in the file.  Takes only the folio lock, briefly.
+ */
+static int privmem_shmem_get_pfn(void *priv, u64 gfn, u64 *pfn,
+				 enum privmem_gran *gran)
+{
+	struct privmem_shmem *sh = priv;
+	struct folio *folio;
+	pgoff_t index, last;
+	int ret;
+
+	ret = privmem_shmem_index(sh, gfn, 1, &index, &last);
+	if (ret)
+		return ret;
+	ret = shmem_get_folio(privmem_shmem_inode(sh), index, 0, &folio,
+			      SGP_NOALLOC);
+	if (ret)
+		return ret == -EINVAL ? -ENOENT : ret;
+	folio_unlock(folio);
+
+	*pfn = folio_pfn(folio) + (index - folio->index);
+	*gran = privmem_shmem_is_2m(sh, folio, index, gfn) ? PRIVMEM_GRAN_2M :
+							      PRIVMEM_GRAN_4K;
+	return 0;
+}
+
+static void privmem_shmem_put_pfn(void *priv, u64 pfn)
+{
+	folio_put(pfn_folio(pfn));
+}
+
+static void privmem_shmem_ops_unbind(void *priv)
+{
+	privmem_shmem_unbind(priv);
+}
+
+/*
+ * The shmem backend's &struct privmem_backend_ops, used by
+ * privmem_shmem_space_bind(); the cookie is a &struct privmem_shmem.
+ * @get_pfn returns -ENOENT for a hole (a shared page never touched) and
+ * -EINVAL for a gfn outside the binding.
+ */
+const struct privmem_backend_ops privmem_shmem_backend_ops = {
+	.prepare	= privmem_shmem_prepare,
+	.commit		= privmem_shmem_commit,
+	.abort		= privmem_shmem_abort,
+	.get_pfn	= privmem_shmem_get_pfn,
+	.put_pfn	= privmem_shmem_put_pfn,
+	.unbind		= privmem_shmem_ops_unbind,
+};
+EXPORT_SYMBOL_GPL(privmem_shmem_backend_ops);
