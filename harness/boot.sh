@@ -16,7 +16,8 @@ kernel=$PRIVMEM_BUILD/x86_64/arch/x86/boot/bzImage
 initrd=$PRIVMEM_BUILD/initramfs.cpio.gz
 "$PRIVMEM_REPO/harness/initramfs.sh" "$initrd"
 
-append="console=ttyS0 panic=-1 oops=panic printk.time=0 quiet loglevel=4"
+# loglevel=7: KUnit reports at KERN_INFO and must reach the console.
+append="console=ttyS0 panic=-1 oops=panic printk.time=0 loglevel=7"
 append+=" privmem.mode=$mode ${PRIVMEM_APPEND:-} $*"
 rc=0
 timeout --foreground -k 10 "${PRIVMEM_BOOT_TIMEOUT:-900}" \
