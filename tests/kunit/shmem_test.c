@@ -1,0 +1,555 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite privmem_shmem: the shmem backing store on a real shmem file,
+ * driven through privmem_convert() on a real space.  Only the policy (which
+ * mode to use) and the arch ops (no hardware on UML) are fakes; what the
+ * tests check is the file: its pages, pfns and what the host can read,
+ * write and map.
+ */
+#include <kunit/static_stub.h>
+#include <kunit/test.h>
+#include <linux/falloc.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/mman.h>
+#include <linux/pagemap.h>
+#include <linux/privmem.h>
+#include <linux/privmem_shmem.h>
+#include <linux/shmem_fs.h>
+#include <linux/uaccess.h>
+
+#include "../backends/shmem_internal.h"
+
+#define TEST_PAGES	8
+#define TEST_GFN	0x100
+#define TEST_PATTERN	0xa5
+
+struct shmem_test {
+	struct file *file;
+	struct privmem_space *space;
+	struct privmem_shmem *sh;
+	enum privmem_mode mode;
+	int fail_set;		/* errno the fake arch set op returns */
+	unsigned int set_calls;
+	u64 pfn_seen;		/* pfn of the first page, as the arch saw it */
+};
+
+static struct shmem_test *current_test(void)
+{
+	struct kunit *test = kunit_get_current_test();
+
+	return test ? test->priv : NULL;
+}
+
+static int test_allow(const struct privmem_conv_info *ci)
+{
+	return 0;
+}
+
+static enum privmem_mode test_mode(const struct privmem_conv_info *ci)
+{
+	return current_test()->mode;
+}
+
+static struct privmem_policy_ops test_policy = {
+	.allow = test_allow,
+	.mode = test_mode,
+	.partial_2m = PRIVMEM_PARTIAL_2M_SMASH,
+	.merge = PRIVMEM_MERGE_NEVER,
+	.id = 0x5e,
+	.name = "shmem_test",
+};
+
+/* The arch step looks the page up like an adapter would, then may fail. */
+static int test_set(void *priv, const struct privmem_op *op)
+{
+	struct shmem_test *t = priv;
+	enum privmem_gran gran;
+	u64 pfn;
+
+	t->set_calls++;
+	if (!privmem_shmem_backend_ops.get_pfn(t->sh, op->gfn, &pfn, &gran)) {
+		t->pfn_seen = pfn;
+		privmem_shmem_backend_ops.put_pfn(t->sh, pfn);
+	}
+	return t->fail_set;
+}
+
+static const struct privmem_arch_ops test_arch = {
+	.set_private = test_set,
+	.set_shared = test_set,
+};
+
+static void test_fput(void *file)
+{
+	fput(file);
+}
+
+static void test_space_destroy(void *space)
+{
+	privmem_space_destroy(space);
+}
+
+static struct file *test_file(struct kunit *test, loff_t size)
+{
+	struct file *file;
+
+	file = shmem_kernel_file_setup("privmem_shmem_test", size, EMPTY_VMA_FLAGS);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_fput, file), 0);
+	return file;
+}
+
+static ssize_t host_write(struct file *file, pgoff_t index, u8 byte)
+{
+	static u8 buf[PAGE_SIZE];
+	loff_t pos = (loff_t)index << PAGE_SHIFT;
+
+	memset(buf, byte, sizeof(buf));
+	return kernel_write(file, buf, sizeof(buf), &pos);
+}
+
+/* Returns the byte the page is filled with, -1 if mixed, or the errno. */
+static int host_read(struct file *file, pgoff_t index)
+{
+	static u8 buf[PAGE_SIZE];
+	loff_t pos = (loff_t)index << PAGE_SHIFT;
+	ssize_t ret;
+	size_t i;
+
+	ret = kernel_read(file, buf, sizeof(buf), &pos);
+	if (ret < 0)
+		return ret;
+	if (ret != PAGE_SIZE)
+		return -EIO;
+	for (i = 1; i < PAGE_SIZE; i++)
+		if (buf[i] != buf[0])
+			return -1;
+	return buf[0];
+}
+
+/* What the page in the file holds, read behind the host's back. */
+static int page_byte(struct file *file, pgoff_t index, unsigned long *pfn)
+{
+	struct folio *folio;
+	u8 *p;
+	int ret, i;
+
+	ret = shmem_get_folio(file_inode(file), index, 0, &folio, SGP_NOALLOC);
+	if (ret)
+		return ret;
+	p = kmap_local_folio(folio, offset_in_folio(folio, (loff_t)index << PAGE_SHIFT));
+	ret = p[0];
+	for (i = 1; i < PAGE_SIZE; i++)
+		if (p[i] != p[0])
+			ret = -1;
+	kunmap_local(p);
+	if (pfn)
+		*pfn = folio_pfn(folio) + (index - folio->index);
+	folio_unlock(folio);
+	folio_put(folio);
+	return ret;
+}
+
+/* Write the guest's data into a private page, as the guest would. */
+static void guest_fill(struct kunit *test, struct file *file, pgoff_t index, u8 byte)
+{
+	struct folio *folio;
+	u8 *p;
+
+	KUNIT_ASSERT_EQ(test, shmem_get_folio(file_inode(file), index, 0, &folio,
+					      SGP_NOALLOC), 0);
+	p = kmap_local_folio(folio, offset_in_folio(folio, (loff_t)index << PAGE_SHIFT));
+	memset(p, byte, PAGE_SIZE);
+	kunmap_local(p);
+	folio_mark_dirty(folio);
+	folio_unlock(folio);
+	folio_put(folio);
+}
+
+/* A space over the whole file, gfn TEST_GFN + i backed by page i. */
+static struct shmem_test *setup(struct kunit *test)
+{
+	struct shmem_test *t;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	test->priv = t;
+	t->mode = PRIVMEM_MODE_DESTRUCTIVE;
+	t->file = test_file(test, TEST_PAGES * PAGE_SIZE);
+	return t;
+}
+
+static void bind_space(struct kunit *test, struct shmem_test *t, unsigned int flags)
+{
+	struct privmem_space_config cfg = { .policy = &test_policy };
+
+	t->sh = privmem_shmem_bind(t->file, 0, TEST_PAGES, flags);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t->sh));
+	t->space = privmem_space_create(&cfg);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t->space));
+	KUNIT_ASSERT_EQ(test, privmem_shmem_space_bind(t->space, TEST_GFN, t->sh,
+						       &test_arch, t), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_space_destroy,
+							t->space), 0);
+}
+
+static int convert(struct shmem_test *t, u64 page, u64 npages, enum privmem_attr to)
+{
+	struct privmem_entry e = {
+		.gfn = TEST_GFN + page, .npages = npages,
+		.attr = to, .gran = PRIVMEM_GRAN_4K,
+	};
+	unsigned int done;
+
+	return privmem_convert(t->space, &e, 1, 0, &done);
+}
+
+#define ALL_FLAGS	PRIVMEM_SHMEM_FLAGS
+
+static void shmem_bind_flags(struct kunit *test)
+{
+	static const unsigned int cases[] = {
+		0, PRIVMEM_SHMEM_USER_INACCESSIBLE, PRIVMEM_SHMEM_UNMOVABLE,
+		PRIVMEM_SHMEM_UNRECLAIMABLE, ALL_FLAGS,
+	};
+	struct file *file = test_file(test, TEST_PAGES * PAGE_SIZE);
+	struct address_space *mapping = file->f_mapping;
+	gfp_t gfp = mapping_gfp_mask(mapping);
+	struct privmem_shmem *sh;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		sh = privmem_shmem_bind(file, 0, TEST_PAGES, cases[i]);
+		KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(sh), "flags %#x", cases[i]);
+		KUNIT_EXPECT_NOT_NULL(test, shmem_get_consumer(file_inode(file)));
+		KUNIT_EXPECT_EQ(test, mapping_unevictable(mapping),
+				!!(cases[i] & PRIVMEM_SHMEM_UNRECLAIMABLE));
+		KUNIT_EXPECT_EQ(test, !!(mapping_gfp_mask(mapping) & __GFP_MOVABLE),
+				!(cases[i] & PRIVMEM_SHMEM_UNMOVABLE) &&
+				!!(gfp & __GFP_MOVABLE));
+		privmem_shmem_unbind(sh);
+		/* An ordinary shmem file again. */
+		KUNIT_EXPECT_NULL(test, shmem_get_consumer(file_inode(file)));
+		KUNIT_EXPECT_FALSE(test, mapping_unevictable(mapping));
+		KUNIT_EXPECT_EQ(test, mapping_gfp_mask(mapping), gfp);
+	}
+	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_shmem_bind(file, 0, TEST_PAGES, BIT(7))),
+			-EINVAL);
+}
+
+static void shmem_bind_conflicts(struct kunit *test)
+{
+	struct file *file = test_file(test, TEST_PAGES * PAGE_SIZE);
+	const unsigned int f = PRIVMEM_SHMEM_USER_INACCESSIBLE;
+	struct privmem_shmem *a, *b;
+	struct file *other;
+
+	/* Not shmem, empty, beyond the end of the file. */
+	other = filp_open("/", O_RDONLY, 0);
+	if (!IS_ERR(other)) {
+		KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_shmem_bind(other, 0, 1, f)), -EINVAL);
+		fput(other);
+	}
+	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_shmem_bind(file, 0, 0, f)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_shmem_bind(file, 4, TEST_PAGES, f)),
+			-EINVAL);
+
+	a = privmem_shmem_bind(file, 0, 4, f);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
+	/* Overlap: -EBUSY.  Different flags: -EINVAL.  Disjoint, same: fine. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_shmem_bind(file, 3, 2, f)), -EBUSY);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_shmem_bind(file, 4, 4, ALL_FLAGS)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_shmem_bind(file, 4, 4, 0)), -EINVAL);
+	b = privmem_shmem_bind(file, 4, 4, f);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(b));
+	privmem_shmem_unbind(a);
+	KUNIT_EXPECT_NOT_NULL(test, shmem_get_consumer(file_inode(file)));
+	privmem_shmem_unbind(b);
+	KUNIT_EXPECT_NULL(test, shmem_get_consumer(file_inode(file)));
+}
+
+static void shmem_bind_writable_mapping(struct kunit *test)
+{
+	struct file *file = test_file(test, TEST_PAGES * PAGE_SIZE);
+	struct privmem_shmem *sh;
+	unsigned long addr;
+
+	addr = kunit_vm_mmap(test, file, 0, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_SHARED, 2 * PAGE_SIZE);
+	KUNIT_ASSERT_NE(test, addr, 0);
+
+	/* The mapping covers pages 2 and 3. */
+	sh = privmem_shmem_bind(file, 0, TEST_PAGES, PRIVMEM_SHMEM_USER_INACCESSIBLE);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(sh), -EBUSY);
+	sh = privmem_shmem_bind(file, 4, 4, PRIVMEM_SHMEM_USER_INACCESSIBLE);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(sh));
+	privmem_shmem_unbind(sh);
+	/* Without USER_INACCESSIBLE a writable mapping is no conflict. */
+	sh = privmem_shmem_bind(file, 0, TEST_PAGES, PRIVMEM_SHMEM_UNMOVABLE);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(sh));
+	privmem_shmem_unbind(sh);
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, 2 * PAGE_SIZE), 0);
+	sh = privmem_shmem_bind(file, 0, TEST_PAGES, PRIVMEM_SHMEM_USER_INACCESSIBLE);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(sh));
+	privmem_shmem_unbind(sh);
+}
+
+/* Pre-boot data survives binding and the first in-place conversion. */
+static void shmem_populate_then_bind(struct kunit *test)
+{
+	struct shmem_test *t = setup(test);
+	unsigned long pfn_before, pfn_after;
+
+	KUNIT_ASSERT_EQ(test, host_write(t->file, 1, TEST_PATTERN), PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, page_byte(t->file, 1, &pfn_before), TEST_PATTERN);
+	bind_space(test, t, ALL_FLAGS);
+	KUNIT_EXPECT_EQ(test, host_read(t->file, 1), TEST_PATTERN);
+
+	t->mode = PRIVMEM_MODE_INPLACE;
+	KUNIT_ASSERT_EQ(test, convert(t, 0, TEST_PAGES, PRIVMEM_PRIVATE), 0);
+	KUNIT_EXPECT_EQ(test, page_byte(t->file, 1, &pfn_after), TEST_PATTERN);
+	KUNIT_EXPECT_EQ(test, pfn_after, pfn_before);
+	/* Holes were filled with zeroed pages for the guest. */
+	KUNIT_EXPECT_EQ(test, page_byte(t->file, 0, NULL), 0);
+	KUNIT_EXPECT_EQ(test, t->file->f_mapping->nrpages, TEST_PAGES);
+}
+
+/* Private data never reaches the host: it reads zeroes after a destructive
+ * conversion, and the page is a new one.
+ */
+static void shmem_destructive_round_trip(struct kunit *test)
+{
+	struct shmem_test *t = setup(test);
+	unsigned long pfn_priv, pfn_shared;
+	struct folio *old;
+
+	KUNIT_ASSERT_EQ(test, host_write(t->file, 2, 0x11), PAGE_SIZE);
+	bind_space(test, t, ALL_FLAGS);
+
+	KUNIT_ASSERT_EQ(test, convert(t, 2, 1, PRIVMEM_PRIVATE), 0);
+	/* Host data did not reach the guest either. */
+	KUNIT_EXPECT_EQ(test, page_byte(t->file, 2, NULL), 0);
+	guest_fill(test, t->file, 2, TEST_PATTERN);
+	KUNIT_ASSERT_EQ(test, page_byte(t->file, 2, &pfn_priv), TEST_PATTERN);
+	/*
+	 * Keep the private folio alive (as a stale reference would), so the
+	 * allocator cannot hand the same frame back: the file must get a new
+	 * page, and the old one must be out of the file.
+	 */
+	old = pfn_folio(pfn_priv);
+	folio_get(old);
+
+	KUNIT_ASSERT_EQ(test, convert(t, 2, 1, PRIVMEM_SHARED), 0);
+	KUNIT_EXPECT_EQ(test, host_read(t->file, 2), 0);
+	KUNIT_EXPECT_EQ(test, page_byte(t->file, 2, &pfn_shared), 0);
+	KUNIT_EXPECT_NE(test, pfn_shared, pfn_priv);
+	KUNIT_EXPECT_NULL(test, READ_ONCE(old->mapping));
+	folio_put(old);
+}
+
+/* In place, the same page keeps the guest's data both ways. */
+static void shmem_inplace_round_trip(struct kunit *test)
+{
+	struct shmem_test *t = setup(test);
+	unsigned long pfn0, pfn1, pfn2;
+
+	bind_space(test, t, ALL_FLAGS);
+	t->mode = PRIVMEM_MODE_INPLACE;
+	KUNIT_ASSERT_EQ(test, host_write(t->file, 3, 0x22), PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, page_byte(t->file, 3, &pfn0), 0x22);
+
+	KUNIT_ASSERT_EQ(test, convert(t, 3, 1, PRIVMEM_PRIVATE), 0);
+	KUNIT_EXPECT_EQ(test, t->pfn_seen, (u64)pfn0);
+	guest_fill(test, t->file, 3, TEST_PATTERN);
+	KUNIT_ASSERT_EQ(test, page_byte(t->file, 3, &pfn1), TEST_PATTERN);
+	KUNIT_EXPECT_EQ(test, pfn1, pfn0);
+
+	KUNIT_ASSERT_EQ(test, convert(t, 3, 1, PRIVMEM_SHARED), 0);
+	KUNIT_EXPECT_EQ(test, host_read(t->file, 3), TEST_PATTERN);
+	KUNIT_EXPECT_EQ(test, page_byte(t->file, 3, &pfn2), TEST_PATTERN);
+	KUNIT_EXPECT_EQ(test, pfn2, pfn0);
+}
+
+/* The host cannot read, write, punch, truncate or map private pages. */
+static void shmem_host_refused(struct kunit *test)
+{
+	struct shmem_test *t = setup(test);
+	unsigned long addr;
+	u8 byte;
+
+	bind_space(test, t, ALL_FLAGS);
+	KUNIT_ASSERT_EQ(test, host_write(t->file, 5, 0x33), PAGE_SIZE);
+	/* A shared mapping of page 5, made while it is shared. */
+	addr = kunit_vm_mmap(test, t->file, 0, PAGE_SIZE, PROT_READ, MAP_SHARED,
+			     5 * PAGE_SIZE);
+	KUNIT_ASSERT_NE(test, addr, 0);
+	KUNIT_EXPECT_EQ(test, copy_from_user(&byte, (void __user *)addr, 1), 0);
+	KUNIT_EXPECT_EQ(test, byte, 0x33);
+
+	t->mode = PRIVMEM_MODE_INPLACE;
+	KUNIT_ASSERT_EQ(test, convert(t, 5, 1, PRIVMEM_PRIVATE), 0);
+
+	KUNIT_EXPECT_EQ(test, host_read(t->file, 5), -EACCES);
+	KUNIT_EXPECT_EQ(test, host_write(t->file, 5, 0x44), -EACCES);
+	KUNIT_EXPECT_EQ(test, vfs_fallocate(t->file, FALLOC_FL_PUNCH_HOLE |
+					    FALLOC_FL_KEEP_SIZE,
+					    5 * PAGE_SIZE, PAGE_SIZE), -EACCES);
+	KUNIT_EXPECT_EQ(test, vfs_truncate(&t->file->f_path, 4 * PAGE_SIZE), -EACCES);
+	/* The existing mapping was zapped and now faults (SIGBUS). */
+	KUNIT_EXPECT_NE(test, copy_from_user(&byte, (void __user *)addr, 1), 0);
+	/* A new mapping covering the page is refused. */
+	KUNIT_EXPECT_EQ(test, (long)kunit_vm_mmap(test, t->file, 0, 2 * PAGE_SIZE,
+						  PROT_READ, MAP_SHARED, 4 * PAGE_SIZE),
+			-EACCES);
+	/* The page itself is intact. */
+	KUNIT_EXPECT_EQ(test, page_byte(t->file, 5, NULL), 0x33);
+
+	/* Shared neighbours stay usable. */
+	KUNIT_EXPECT_EQ(test, host_write(t->file, 4, 0x55), PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, host_read(t->file, 4), 0x55);
+	addr = kunit_vm_mmap(test, t->file, 0, PAGE_SIZE, PROT_READ, MAP_SHARED,
+			     4 * PAGE_SIZE);
+	KUNIT_EXPECT_FALSE(test, !addr || IS_ERR_VALUE(addr));
+
+	/* Back to shared: the host may touch and map it again. */
+	KUNIT_ASSERT_EQ(test, convert(t, 5, 1, PRIVMEM_SHARED), 0);
+	KUNIT_EXPECT_EQ(test, host_read(t->file, 5), 0x33);
+	addr = kunit_vm_mmap(test, t->file, 0, PAGE_SIZE, PROT_READ, MAP_SHARED,
+			     5 * PAGE_SIZE);
+	KUNIT_ASSERT_FALSE(test, !addr || IS_ERR_VALUE(addr));
+	KUNIT_EXPECT_EQ(test, copy_from_user(&byte, (void __user *)addr, 1), 0);
+	KUNIT_EXPECT_EQ(test, byte, 0x33);
+}
+
+/* Without USER_INACCESSIBLE the host is not refused. */
+static void shmem_host_allowed_without_flag(struct kunit *test)
+{
+	struct shmem_test *t = setup(test);
+
+	bind_space(test, t, PRIVMEM_SHMEM_UNMOVABLE);
+	t->mode = PRIVMEM_MODE_INPLACE;
+	KUNIT_ASSERT_EQ(test, host_write(t->file, 5, 0x33), PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, convert(t, 5, 1, PRIVMEM_PRIVATE), 0);
+	KUNIT_EXPECT_EQ(test, host_read(t->file, 5), 0x33);
+}
+
+/* Unbinding frees every page of the range. */
+static void shmem_unbind_releases(struct kunit *test)
+{
+	struct shmem_test *t = setup(test);
+	struct address_space *mapping = t->file->f_mapping;
+
+	KUNIT_ASSERT_EQ(test, host_write(t->file, 0, 1), PAGE_SIZE);
+	bind_space(test, t, ALL_FLAGS);
+	KUNIT_ASSERT_EQ(test, convert(t, 0, TEST_PAGES / 2, PRIVMEM_PRIVATE), 0);
+	KUNIT_EXPECT_GE(test, mapping->nrpages, TEST_PAGES / 2);
+
+	privmem_space_kill(t->space);
+	KUNIT_EXPECT_EQ(test, mapping->nrpages, 0);
+	KUNIT_EXPECT_NULL(test, shmem_get_consumer(file_inode(t->file)));
+	/* Nothing private is left: the host reads zeroes. */
+	KUNIT_EXPECT_EQ(test, host_read(t->file, 0), 0);
+}
+
+static int fail_get_folio(struct inode *inode, pgoff_t index, loff_t write_end,
+			  struct folio **foliop)
+{
+	return -ENOMEM;
+}
+
+/* A failed allocation or arch step leaves the range as it was. */
+static void shmem_failure_keeps_range(struct kunit *test)
+{
+	struct shmem_test *t = setup(test);
+	enum privmem_attr attr;
+	enum privmem_gran gran;
+	unsigned long pfn0, pfn1;
+
+	bind_space(test, t, ALL_FLAGS);
+	t->mode = PRIVMEM_MODE_INPLACE;
+	KUNIT_ASSERT_EQ(test, host_write(t->file, 6, 0x66), PAGE_SIZE);
+
+	/* Page 7 is a hole: filling it fails. */
+	kunit_activate_static_stub(test, privmem_shmem_get_folio, fail_get_folio);
+	KUNIT_EXPECT_EQ(test, convert(t, 6, 2, PRIVMEM_PRIVATE), -ENOMEM);
+	kunit_deactivate_static_stub(test, privmem_shmem_get_folio);
+	KUNIT_EXPECT_EQ(test, t->set_calls, 0);
+	KUNIT_EXPECT_EQ(test, host_read(t->file, 6), 0x66);
+	KUNIT_EXPECT_EQ(test, privmem_lookup(t->space, TEST_GFN + 6, &attr, &gran), 0);
+	KUNIT_EXPECT_EQ(test, attr, PRIVMEM_SHARED);
+
+	/* The arch step fails after prepare: still shared, same page. */
+	KUNIT_ASSERT_EQ(test, page_byte(t->file, 6, &pfn0), 0x66);
+	t->fail_set = -EIO;
+	KUNIT_EXPECT_EQ(test, convert(t, 6, 1, PRIVMEM_PRIVATE), -EIO);
+	KUNIT_EXPECT_EQ(test, host_read(t->file, 6), 0x66);
+	KUNIT_EXPECT_EQ(test, page_byte(t->file, 6, &pfn1), 0x66);
+	KUNIT_EXPECT_EQ(test, pfn1, pfn0);
+
+	/* Private -> shared, destructive, arch fails: private data kept. */
+	t->fail_set = 0;
+	KUNIT_ASSERT_EQ(test, convert(t, 6, 1, PRIVMEM_PRIVATE), 0);
+	guest_fill(test, t->file, 6, TEST_PATTERN);
+	t->mode = PRIVMEM_MODE_DESTRUCTIVE;
+	t->fail_set = -EIO;
+	KUNIT_EXPECT_EQ(test, convert(t, 6, 1, PRIVMEM_SHARED), -EIO);
+	KUNIT_EXPECT_EQ(test, host_read(t->file, 6), -EACCES);
+	KUNIT_EXPECT_EQ(test, page_byte(t->file, 6, &pfn1), TEST_PATTERN);
+	KUNIT_EXPECT_EQ(test, pfn1, pfn0);
+	KUNIT_EXPECT_EQ(test, privmem_lookup(t->space, TEST_GFN + 6, &attr, &gran), 0);
+	KUNIT_EXPECT_EQ(test, attr, PRIVMEM_PRIVATE);
+}
+
+/* get_pfn: references, holes, granularity. */
+static void shmem_get_pfn(struct kunit *test)
+{
+	struct shmem_test *t = setup(test);
+	const struct privmem_backend_ops *ops = &privmem_shmem_backend_ops;
+	enum privmem_gran gran;
+	unsigned long pfn0;
+	int refs;
+	u64 pfn;
+
+	bind_space(test, t, ALL_FLAGS);
+	KUNIT_EXPECT_EQ(test, ops->get_pfn(t->sh, TEST_GFN, &pfn, &gran), -ENOENT);
+	KUNIT_EXPECT_EQ(test, ops->get_pfn(t->sh, TEST_GFN + TEST_PAGES, &pfn, &gran),
+			-EINVAL);
+	KUNIT_ASSERT_EQ(test, host_write(t->file, 0, 1), PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, page_byte(t->file, 0, &pfn0), 1);
+	refs = folio_ref_count(pfn_folio(pfn0));
+	KUNIT_ASSERT_EQ(test, ops->get_pfn(t->sh, TEST_GFN, &pfn, &gran), 0);
+	KUNIT_EXPECT_EQ(test, pfn, (u64)pfn0);
+	/* No huge folios for this file (UML has no THP): 4K. */
+	KUNIT_EXPECT_EQ(test, gran, PRIVMEM_GRAN_4K);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(pfn_folio(pfn0)), refs + 1);
+	ops->put_pfn(t->sh, pfn);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(pfn_folio(pfn0)), refs);
+}
+
+static struct kunit_case privmem_shmem_cases[] = {
+	KUNIT_CASE(shmem_bind_flags),
+	KUNIT_CASE(shmem_bind_conflicts),
+	KUNIT_CASE(shmem_bind_writable_mapping),
+	KUNIT_CASE(shmem_populate_then_bind),
+	KUNIT_CASE(shmem_destructive_round_trip),
+	KUNIT_CASE(shmem_inplace_round_trip),
+	KUNIT_CASE(shmem_host_refused),
+	KUNIT_CASE(shmem_host_allowed_without_flag),
+	KUNIT_CASE(shmem_unbind_releases),
+	KUNIT_CASE(shmem_failure_keeps_range),
+	KUNIT_CASE(shmem_get_pfn),
+	{}
+};
+
+static struct kunit_suite privmem_shmem_suite = {
+	.name = "privmem_shmem",
+	.test_cases = privmem_shmem_cases,
+};
+
+kunit_test_suite(privmem_shmem_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the privmem shmem backing store");
+MODULE_LICENSE("GPL");
