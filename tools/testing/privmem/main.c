@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Userspace test harness for the privmem core: directed tests and a
- * randomized test against the per-page reference model (fake.c).
+ * randomized test against the per-page reference model
+ * (virt/privmem/tests/privmem_fake.c).  Prints KTAP.
  *
  *   ./privmem_test [-s seed] [-n operations]
  */
@@ -419,19 +420,20 @@ int main(int argc, char **argv)
 	}
 	maple_tree_init();
 	rcu_register_thread();
+	printf("KTAP version 1\n1..%zu\n", ARRAY_SIZE(tests));
 	for (i = 0; i < ARRAY_SIZE(tests); i++) {
 		cur_test = tests[i].name;
 		cur_failed = 0;
 		if (tests[i].fn() || cur_failed) {
-			printf("not ok %u - %s\n", i + 1, tests[i].name);
+			printf("not ok %u privmem_%s\n", i + 1, tests[i].name);
 			failed++;
 		} else {
-			printf("ok %u - %s\n", i + 1, tests[i].name);
+			printf("ok %u privmem_%s\n", i + 1, tests[i].name);
 			passed++;
 		}
 	}
 	rcu_barrier();
 	rcu_unregister_thread();
-	printf("%d passed, %d failed\n", passed, failed);
+	printf("# userspace: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
