@@ -9,7 +9,8 @@
  *
  *  1. the policy the VMM asked for by id, if any (KVM_ENABLE_CAP); it
  *     must be one the VM type supports, else -EOPNOTSUPP;
- *  2. otherwise privmem.default_policy, if set and if the VM type
+ *  2. otherwise privmem.default_policy, if it is set, names a policy
+ *     that can be found (registered or loadable) and the VM type
  *     supports that policy;
  *  3. otherwise the VM type's default from privmem_vm_types[].
  *
