@@ -109,11 +109,14 @@ VISIBLE_IF_KUNIT int privmem_validate(const struct privmem_space *space,
 }
 EXPORT_SYMBOL_IF_KUNIT(privmem_validate);
 
-/* Can @next's single conversion be folded into @run? */
-static bool privmem_can_coalesce(const struct privmem_step *run,
+/*
+ * Can @next's single conversion be folded into @run, whose last frame is
+ * @last?
+ */
+static bool privmem_can_coalesce(const struct privmem_step *run, u64 last,
 				 const struct privmem_step *next)
 {
-	return privmem_step_last(run) + 1 == next->op.gfn &&
+	return last + 1 == next->op.gfn &&
 	       run->op.from == next->op.from && run->op.to == next->op.to &&
 	       run->op.gran == next->op.gran && run->op.mode == next->op.mode;
 }
@@ -176,7 +179,8 @@ static int privmem_run_plan(struct privmem_space *space,
  * @nr: number of entries.
  * @req: explicit or implicit.
  * @done: entries completed so far.
- * @simple: scratch: the single step of each SIMPLE entry of a run.
+ * @run: the step shared by the SIMPLE entries of the current run.
+ * @seg: for each entry of the run, the range its step covers.
  */
 struct privmem_request {
 	struct privmem_space *space;
@@ -184,7 +188,11 @@ struct privmem_request {
 	unsigned int nr;
 	enum privmem_req req;
 	unsigned int done;
-	struct privmem_step *simple;
+	struct privmem_step run;
+	struct privmem_seg {
+		u64 gfn;
+		u64 npages;
+	} *seg;
 };
 
 static void privmem_entry_done(struct privmem_request *rq, bool noop)
@@ -203,11 +211,13 @@ static int privmem_run_coalesced(struct privmem_request *rq, unsigned int i,
 				 unsigned int j)
 {
 	struct privmem_space *space = rq->space;
-	struct privmem_step run = rq->simple[i];
+	struct privmem_step run = rq->run, one = rq->run;
+	u64 last = rq->seg[j - 1].gfn + rq->seg[j - 1].npages - 1;
 	unsigned int k;
 	int ret;
 
-	run.op.npages = privmem_step_last(&rq->simple[j - 1]) - run.op.gfn + 1;
+	run.op.gfn = rq->seg[i].gfn;
+	run.op.npages = last - run.op.gfn + 1;
 	ret = privmem_run_single(space, &run);
 	if (!ret) {
 		space->stats.coalesced += j - i - 1;
@@ -215,19 +225,17 @@ static int privmem_run_coalesced(struct privmem_request *rq, unsigned int i,
 			privmem_entry_done(rq, false);
 	} else if (j - i > 1) {
 		for (k = i; k < j; k++) {
-			ret = privmem_run_single(space, &rq->simple[k]);
+			one.op.gfn = rq->seg[k].gfn;
+			one.op.npages = rq->seg[k].npages;
+			ret = privmem_run_single(space, &one);
 			if (ret)
 				break;
 			privmem_entry_done(rq, false);
 		}
-		if (k > i)
-			run.op.npages = privmem_step_last(&rq->simple[k - 1]) -
-					run.op.gfn + 1;
-		else
-			run.op.npages = 0;
+		last = k > i ? rq->seg[k - 1].gfn + rq->seg[k - 1].npages - 1 : 0;
 	}
-	if (run.op.npages && run.op.to == PRIVMEM_PRIVATE && rq->done > i)
-		privmem_merge_pass(space, run.op.gfn, privmem_step_last(&run));
+	if (run.op.to == PRIVMEM_PRIVATE && rq->done > i)
+		privmem_merge_pass(space, run.op.gfn, last);
 	return ret;
 }
 
@@ -268,20 +276,23 @@ static int privmem_convert_locked(struct privmem_request *rq)
 		}
 
 		/* SIMPLE: gather the compatible SIMPLE entries that follow. */
-		rq->simple[i] = plan.steps[0];
+		rq->run = plan.steps[0];
+		rq->seg[i].gfn = plan.steps[0].op.gfn;
+		rq->seg[i].npages = plan.steps[0].op.npages;
 		for (j = i + 1; j < rq->nr; j++) {
+			u64 last = rq->seg[j - 1].gfn + rq->seg[j - 1].npages - 1;
+
 			privmem_plan_free(&plan);
 			/* Not adjacent: do not even plan (ask the policy). */
-			if (rq->entries[j].gfn !=
-			    privmem_step_last(&rq->simple[j - 1]) + 1)
+			if (rq->entries[j].gfn != last + 1)
 				break;
 			if (privmem_plan_entry(space, &rq->entries[j], rq->req,
 					       &plan) ||
 			    plan.kind != PRIVMEM_PLAN_SIMPLE ||
-			    !privmem_can_coalesce(&rq->simple[j - 1],
-						  &plan.steps[0]))
+			    !privmem_can_coalesce(&rq->run, last, &plan.steps[0]))
 				break;
-			rq->simple[j] = plan.steps[0];
+			rq->seg[j].gfn = plan.steps[0].op.gfn;
+			rq->seg[j].npages = plan.steps[0].op.npages;
 		}
 		privmem_plan_free(&plan);
 		ret = privmem_run_coalesced(rq, i, j);
@@ -349,8 +360,9 @@ int privmem_convert(struct privmem_space *space,
 	if (!entries)
 		return -EINVAL;
 
-	rq.simple = kmalloc_array(nr, sizeof(*rq.simple), GFP_KERNEL);
-	if (!rq.simple)
+	/* 16 bytes per entry: at most one page. */
+	rq.seg = kmalloc_array(nr, sizeof(*rq.seg), GFP_KERNEL);
+	if (!rq.seg)
 		return -ENOMEM;
 
 	mutex_lock(&space->lock);
@@ -370,7 +382,7 @@ int privmem_convert(struct privmem_space *space,
 	}
 	mutex_unlock(&space->lock);
 
-	kfree(rq.simple);
+	kfree(rq.seg);
 	*done = rq.done;
 	return ret;
 }
