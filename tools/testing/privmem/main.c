@@ -392,6 +392,37 @@ static int test_random_default(void)
 	return test_random(opt_ops, opt_seed);
 }
 
+static int probe_inside, probe_outside;
+static int (*probe_orig)(void *priv, const struct privmem_op *op);
+
+static int probe_set_private(void *priv, const struct privmem_op *op)
+{
+	enum privmem_attr a;
+
+	probe_inside = privmem_lookup(op->space, op->gfn + op->npages - 1, &a, NULL);
+	probe_outside = privmem_lookup(op->space, op->gfn + op->npages, &a, NULL);
+	return probe_orig(priv, op);
+}
+
+/* A lookup racing with a conversion gets -EAGAIN, never a half state. */
+static int test_lookup_converting(void)
+{
+	struct fake *f = fake_new(0, P2M, true, true);
+	struct privmem_space *s = fake_space(f);
+	struct privmem_entry e = ent(10, 5, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
+	unsigned int done;
+
+	probe_orig = f->aops.set_private;
+	f->aops.set_private = probe_set_private;
+	CHECK_EQ(privmem_convert(s, &e, 1, 0, &done), 0);
+	CHECK_EQ(probe_inside, -EAGAIN);
+	CHECK_EQ(probe_outside, 0);
+	CHECK_EQ(attr_of(s, 14, NULL), PRIVMEM_PRIVATE);
+	privmem_space_destroy(s);
+	fake_free(f);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -404,6 +435,7 @@ static const struct {
 	{ "complex_undo", test_complex_undo },
 	{ "implicit", test_implicit },
 	{ "memory", test_memory },
+	{ "lookup_converting", test_lookup_converting },
 	{ "random", test_random_default },
 };
 
