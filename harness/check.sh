@@ -23,12 +23,18 @@ report() {	# report TOOL FILE-WITH-FINDINGS
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# checkpatch is run from outside any git repository and reads stdin: in
+# a repository it takes a tracked .patch for a file to check.
+# EMBEDDED_FILENAME is ignored: the top-level Kconfig's job is to source
+# other Kconfig files by name.
 cp="$PRIVMEM_TREE/scripts/checkpatch.pl --strict --no-tree --quiet --show-types"
 for f in "${files[@]}"; do
-	$cp --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f "$f" 2>&1 | grep -E '^(ERROR|WARNING|CHECK)' | sed "s|^|$f: |"
+	(cd "$tmp" && $cp --ignore FILE_PATH_CHANGES -f "$PRIVMEM_REPO/$f" 2>&1) |
+		grep -E '^(ERROR|WARNING|CHECK)' | sed "s|^|$f: |"
 done > "$tmp/checkpatch"
 for p in "${patches[@]}"; do
-	$cp "$p" 2>&1 | grep -E '^(ERROR|WARNING|CHECK)' | sed "s|^|$p: |"
+	(cd "$tmp" && $cp --ignore EMBEDDED_FILENAME - < "$PRIVMEM_REPO/$p" 2>&1) |
+		grep -E '^(ERROR|WARNING|CHECK)' | sed "s|^|$p: |"
 done >> "$tmp/checkpatch"
 report checkpatch "$tmp/checkpatch"
 
