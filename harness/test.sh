@@ -54,6 +54,7 @@ fi
 
 step configure-arm64 env PRIVMEM_CONFIG_ONLY=1 "$PRIVMEM_REPO/harness/build-kernel.sh" arm64
 
+step build-guest-tests "$PRIVMEM_REPO/harness/build-guest-tests.sh"
 if step build-x86_64 "$PRIVMEM_REPO/harness/build-kernel.sh" x86_64; then
 	"$PRIVMEM_REPO/harness/boot.sh" test "$out/console.log"
 	args+=(--step boot-x86_64 $?)

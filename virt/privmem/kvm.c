@@ -386,13 +386,14 @@ static int kvm_privmem_entry_in(struct kvm_privmem *pm,
 }
 
 /*
- * Convert @nr user entries.  Returns 0 or the errno of entry *@done, the
- * first one not completed; a malformed entry fails the whole request
- * before anything changes, with *@done its index.
+ * Convert @nr user entries.  Entries [0, *@done) were completed; on error
+ * *@failed is the index of the first entry that was not.  A malformed
+ * entry fails the whole request before anything changes (*@done is 0).
  */
 static int kvm_privmem_convert_entries(struct kvm_privmem *pm,
 				       const struct kvm_privmem_entry *uents,
-				       u32 nr, unsigned int flags, u32 *done)
+				       u32 nr, unsigned int flags, u32 *done,
+				       s32 *failed)
 {
 	struct privmem_entry *ents;
 	unsigned int completed = 0;
@@ -400,18 +401,20 @@ static int kvm_privmem_convert_entries(struct kvm_privmem *pm,
 	int r;
 
 	*done = 0;
+	*failed = 0;
 	ents = kmalloc_array(nr, sizeof(*ents), GFP_KERNEL_ACCOUNT);
 	if (!ents)
 		return -ENOMEM;
 	for (i = 0; i < nr; i++) {
 		r = kvm_privmem_entry_in(pm, &uents[i], &ents[i]);
 		if (r) {
-			*done = i;
+			*failed = i;
 			goto out;
 		}
 	}
 	r = privmem_convert(pm->space, ents, nr, flags, &completed);
 	*done = completed;
+	*failed = r ? completed : -1;
 out:
 	kfree(ents);
 	return r;
@@ -424,6 +427,7 @@ static int kvm_privmem_ioctl_convert(struct kvm_privmem *pm,
 	struct kvm_privmem_entry *uents;
 	struct kvm_privmem_convert c;
 	u32 done = 0;
+	s32 failed;
 	int r;
 
 	if (copy_from_user(&c, argp, sizeof(c)))
@@ -437,11 +441,11 @@ static int kvm_privmem_ioctl_convert(struct kvm_privmem *pm,
 				  sizeof(*uents));
 	if (IS_ERR(uents))
 		return PTR_ERR(uents);
-	r = kvm_privmem_convert_entries(pm, uents, c.nr, 0, &done);
+	r = kvm_privmem_convert_entries(pm, uents, c.nr, 0, &done, &failed);
 	kfree(uents);
 
 	c.done = done;
-	c.error_index = r ? done : -1;
+	c.error_index = r ? failed : -1;
 	if (copy_to_user(argp, &c, sizeof(c)))
 		return -EFAULT;
 	return r;
@@ -784,6 +788,7 @@ static int kvm_privmem_map_batch(struct kvm_vcpu *vcpu, u64 gpa, u64 nr,
 	struct kvm_privmem_entry *uents;
 	struct kvm_privmem_batch hdr;
 	u32 done = 0;
+	s32 failed;
 	int r;
 
 	if (!nr || nr > KVM_PRIVMEM_MAX_ENTRIES) {
@@ -810,7 +815,7 @@ static int kvm_privmem_map_batch(struct kvm_vcpu *vcpu, u64 gpa, u64 nr,
 		*ret = -KVM_EFAULT;
 		return 1;
 	}
-	r = kvm_privmem_convert_entries(pm, uents, nr, 0, &done);
+	r = kvm_privmem_convert_entries(pm, uents, nr, 0, &done, &failed);
 	kvfree(uents);
 
 	hdr.done = done;
@@ -855,6 +860,7 @@ int kvm_privmem_map_gpa_range(struct kvm_vcpu *vcpu, u64 gpa, u64 npages,
 			  KVM_MAP_GPA_RANGE_ENCRYPTED;
 	struct kvm_privmem_entry u = {};
 	u32 done = 0;
+	s32 failed;
 	int r;
 
 	atomic64_inc(&pm->hypercalls);
@@ -873,7 +879,7 @@ int kvm_privmem_map_gpa_range(struct kvm_vcpu *vcpu, u64 gpa, u64 npages,
 						       KVM_PRIVMEM_SHARED;
 	u.gran = attrs & KVM_MAP_GPA_RANGE_PAGE_SZ_2M ? KVM_PRIVMEM_GRAN_2M :
 							KVM_PRIVMEM_GRAN_4K;
-	r = kvm_privmem_convert_entries(pm, &u, 1, 0, &done);
+	r = kvm_privmem_convert_entries(pm, &u, 1, 0, &done, &failed);
 	*ret = kvm_privmem_hc_ret(r);
 	if (!(pm->flags & KVM_PRIVMEM_EXIT_ON_CONVERT))
 		return 1;

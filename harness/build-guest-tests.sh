@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# build-guest-tests.sh: build the KVM selftests the QEMU guest runs, static,
+# from the assembled work tree (so they see the privmem uapi), into
+# $PRIVMEM_BUILD/guest-tests/.  initramfs.sh copies every file there into
+# the guest's /tests, and run-tests runs each as one KTAP case.
+#
+# The caller holds /tmp/privmem-build.lock (make test does).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+# privmem's own tests, then upstream's private-memory tests, which must
+# keep passing on a privmem kernel.
+tests=(
+	x86/privmem_test
+	x86/private_mem_conversions_test
+	x86/private_mem_kvm_exits_test
+	guest_memfd_test
+	pre_fault_memory_test
+	set_memory_region_test
+	vm_types_test
+)
+[ -n "${PRIVMEM_GUEST_TESTS:-}" ] && read -ra tests <<< "$PRIVMEM_GUEST_TESTS"
+
+hdr=$PRIVMEM_BUILD/uapi-headers
+out=$PRIVMEM_BUILD/kvm-selftests
+dest=$PRIVMEM_BUILD/guest-tests
+mkdir -p "$hdr" "$out" "$dest"
+# Never boot stale binaries after a failed build.
+rm -f "$dest"/*
+
+msg "installing uapi headers"
+make -s -C "$PRIVMEM_TREE" O="$PRIVMEM_BUILD/uapi-obj" ARCH=x86_64 \
+	INSTALL_HDR_PATH="$hdr" headers_install >/dev/null
+
+msg "building KVM selftests: ${tests[*]}"
+targets=()
+for t in "${tests[@]}"; do
+	targets+=("$out/$t")
+done
+if ! make -C "$PRIVMEM_TREE/tools/testing/selftests/kvm" -j"$PRIVMEM_JOBS" \
+	ARCH=x86_64 OUTPUT="$out" KHDR_INCLUDES="-isystem $hdr/include" \
+	LINUX_HDR_PATH="$hdr/include/" EXTRA_CFLAGS=-static \
+	CC="ccache gcc" "${targets[@]}" >"$out/build.log" 2>&1; then
+	grep -E 'error|Error' "$out/build.log" | head -n 30 >&2
+	die "KVM selftests build failed (log: $out/build.log)"
+fi
+
+# One flat directory: the guest names each case after its file.
+for t in "${tests[@]}"; do
+	cp "$out/$t" "$dest/$(basename "$t")"
+done

@@ -1,0 +1,819 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * privmem_test: KVM_CAP_PRIVMEM end to end on a software-protected VM.
+ *
+ *  - caps: policy selection and every errno of the capability and ioctls;
+ *  - batches: a guest converts with 253-entry KVM_HC_MAP_GPA_RANGE batches
+ *    mixing 4K and 2M entries and checks contents (destructive "cc":
+ *    zeroes; "inplace": pattern kept, same page), the host is refused the
+ *    private range, a 4K flip smashes a 2M block, one exit per batch;
+ *  - implicit: the shared alias GPA bit, with the switch on (converted in
+ *    the kernel) and off (KVM_EXIT_MEMORY_FAULT, the VMM converts);
+ *  - concurrent: two vCPUs convert their own ranges in a loop while the
+ *    host queries the range map.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/kvm.h>
+#include <linux/kvm_para.h>
+#include <linux/memfd.h>
+#include <linux/sizes.h>
+
+#include "kvm_util.h"
+#include "processor.h"
+#include "test_util.h"
+#include "ucall_common.h"
+
+#define DATA_SLOT	10
+#define ALIAS_SLOT	11
+#define DATA_GPA	BIT_ULL(32)
+#define DATA_SIZE	(16ULL << 20)
+#define ALIAS_BIT	38
+#define ALIAS		BIT_ULL(ALIAS_BIT)
+#define SLOT0_PAGES	8192
+#define BLOCK		SZ_2M
+#define NR_ENTRIES	KVM_PRIVMEM_MAX_ENTRIES
+
+#define PRIVMEM_SYSFS	"/sys/module/privmem/parameters/implicit_conversion"
+
+struct pm_vm {
+	struct kvm_vm *vm;
+	struct kvm_vcpu *vcpus[2];
+	int memfd;
+	u8 *mem;
+};
+
+/* Guest side */
+
+static u8 guest_batch_buf[sizeof(struct kvm_privmem_batch) +
+			  NR_ENTRIES * sizeof(struct kvm_privmem_entry)]
+	__aligned(4096);
+static u8 guest_batch_buf2[sizeof(struct kvm_privmem_batch) +
+			   NR_ENTRIES * sizeof(struct kvm_privmem_entry)]
+	__aligned(4096);
+static u64 batch_gpa[2];
+
+static u64 guest_map(u64 gpa, u64 npages, u64 attrs)
+{
+	return kvm_hypercall(KVM_HC_MAP_GPA_RANGE, gpa, npages, attrs, 0);
+}
+
+static void guest_set(struct kvm_privmem_entry *e, u64 gpa, u64 size,
+		      u8 attr, u8 gran)
+{
+	e->gpa = gpa;
+	e->size = size;
+	e->attr = attr;
+	e->gran = gran;
+}
+
+/*
+ * The batch shape: blocks 0..3 as four 2M entries, then 249 4K entries
+ * for the first 249 pages of block 4: 253 entries.
+ */
+#define BATCH_4K	(NR_ENTRIES - 4)
+#define BATCH_BYTES	(4 * BLOCK + BATCH_4K * PAGE_SIZE)
+
+static u64 guest_batch(int idx, u64 base, u8 attr)
+{
+	struct kvm_privmem_batch *b = (void *)(idx ? guest_batch_buf2 :
+						      guest_batch_buf);
+	u64 ret;
+	int i;
+
+	memset(b, 0, sizeof(guest_batch_buf));
+	b->nr = NR_ENTRIES;
+	for (i = 0; i < 4; i++)
+		guest_set(&b->entries[i], base + i * BLOCK, BLOCK, attr,
+			  KVM_PRIVMEM_GRAN_2M);
+	for (i = 0; i < BATCH_4K; i++)
+		guest_set(&b->entries[4 + i], base + 4 * BLOCK + i * PAGE_SIZE,
+			  PAGE_SIZE, attr, KVM_PRIVMEM_GRAN_4K);
+	ret = guest_map(batch_gpa[idx], NR_ENTRIES,
+			KVM_PRIVMEM_MAP_GPA_RANGE_BATCH);
+	__GUEST_ASSERT(!ret && b->done == NR_ENTRIES && !b->error,
+		       "batch: ret %ld done %u error %d", (long)ret, b->done,
+		       b->error);
+	return ret;
+}
+
+static void guest_check(u64 gpa, u64 size, u8 pattern)
+{
+	u64 *p = (u64 *)gpa;
+	u64 want = 0x0101010101010101ULL * pattern;
+	u64 i;
+
+	for (i = 0; i < size / 8; i++)
+		__GUEST_ASSERT(p[i] == want, "gpa 0x%lx: 0x%lx, want 0x%lx",
+			       gpa + i * 8, p[i], want);
+}
+
+static void guest_batches(bool inplace)
+{
+	u64 ret;
+
+	memset((void *)DATA_GPA, 0xaa, DATA_SIZE);
+	GUEST_SYNC(1);
+
+	guest_batch(0, DATA_GPA, KVM_PRIVMEM_PRIVATE);
+	guest_check(DATA_GPA, BATCH_BYTES, inplace ? 0xaa : 0);
+	/* The rest of the span stayed shared and untouched. */
+	guest_check(DATA_GPA + BATCH_BYTES, DATA_SIZE - BATCH_BYTES, 0xaa);
+	memset((void *)DATA_GPA, 0x55, BATCH_BYTES);
+	GUEST_SYNC(2);
+
+	guest_batch(0, DATA_GPA, KVM_PRIVMEM_SHARED);
+	guest_check(DATA_GPA, BATCH_BYTES, inplace ? 0x55 : 0);
+	GUEST_SYNC(3);
+
+	/* One 4K flip inside a 2M private block smashes it. */
+	ret = guest_map(DATA_GPA, BLOCK / PAGE_SIZE,
+			KVM_MAP_GPA_RANGE_ENCRYPTED | KVM_MAP_GPA_RANGE_PAGE_SZ_2M);
+	__GUEST_ASSERT(!ret, "2M private: %ld", (long)ret);
+	memset((void *)DATA_GPA, 0x77, BLOCK);
+	ret = guest_map(DATA_GPA + 7 * PAGE_SIZE, 1, KVM_MAP_GPA_RANGE_DECRYPTED);
+	__GUEST_ASSERT(!ret, "4K shared: %ld", (long)ret);
+	guest_check(DATA_GPA, 7 * PAGE_SIZE, 0x77);
+	guest_check(DATA_GPA + 8 * PAGE_SIZE, BLOCK - 8 * PAGE_SIZE, 0x77);
+	guest_check(DATA_GPA + 7 * PAGE_SIZE, PAGE_SIZE, inplace ? 0x77 : 0);
+
+	/* Malformed requests fail without converting anything. */
+	ret = guest_map(DATA_GPA + 1, 1, KVM_MAP_GPA_RANGE_ENCRYPTED);
+	__GUEST_ASSERT(ret == -KVM_EINVAL, "unaligned: %ld", (long)ret);
+	ret = guest_map(batch_gpa[0], NR_ENTRIES + 1,
+			KVM_PRIVMEM_MAP_GPA_RANGE_BATCH);
+	__GUEST_ASSERT(ret == -KVM_E2BIG, "too many entries: %ld", (long)ret);
+	GUEST_SYNC(4);
+	GUEST_DONE();
+}
+
+static void guest_implicit(void)
+{
+	u8 *priv = (u8 *)DATA_GPA;
+	u8 *shared = (u8 *)(DATA_GPA | ALIAS);
+	u8 v;
+
+	/* A private access to a shared page, then a shared one back. */
+	WRITE_ONCE(priv[0], 0x11);
+	v = READ_ONCE(priv[0]);
+	__GUEST_ASSERT(v == 0x11, "private page: 0x%x", v);
+	/* cc is destructive: the page comes back scrubbed. */
+	v = READ_ONCE(shared[0]);
+	__GUEST_ASSERT(v == 0, "shared alias: 0x%x", v);
+	WRITE_ONCE(shared[1], 0x22);
+	GUEST_SYNC(1);
+	GUEST_DONE();
+}
+
+static u64 guest_iterations;
+
+static void guest_concurrent(u64 idx)
+{
+	u64 base = DATA_GPA + idx * 2 * BLOCK;
+	struct kvm_privmem_batch *b = (void *)(idx ? guest_batch_buf2 :
+						      guest_batch_buf);
+	u64 it, ret;
+	int i;
+
+	for (it = 0; it < guest_iterations; it++) {
+		u8 pat = (u8)(it + 1 + idx * 0x40);
+
+		memset((void *)base, pat, 2 * BLOCK);
+		ret = guest_map(base, 2 * BLOCK / PAGE_SIZE,
+				KVM_MAP_GPA_RANGE_ENCRYPTED |
+				KVM_MAP_GPA_RANGE_PAGE_SZ_2M);
+		__GUEST_ASSERT(!ret, "private: %ld", (long)ret);
+		guest_check(base, 2 * BLOCK, pat);
+
+		/* Back to shared: 64 4K entries, then the rest at 2M. */
+		memset(b, 0, sizeof(struct kvm_privmem_batch));
+		b->nr = 65;
+		for (i = 0; i < 64; i++)
+			guest_set(&b->entries[i], base + i * PAGE_SIZE,
+				  PAGE_SIZE, KVM_PRIVMEM_SHARED,
+				  KVM_PRIVMEM_GRAN_4K);
+		guest_set(&b->entries[64], base + 64 * PAGE_SIZE,
+			  2 * BLOCK - 64 * PAGE_SIZE, KVM_PRIVMEM_SHARED,
+			  KVM_PRIVMEM_GRAN_4K);
+		ret = guest_map(batch_gpa[idx], 65,
+				KVM_PRIVMEM_MAP_GPA_RANGE_BATCH);
+		__GUEST_ASSERT(!ret && b->done == 65, "shared batch: %ld %u",
+			       (long)ret, b->done);
+		guest_check(base, 2 * BLOCK, pat);
+	}
+	GUEST_DONE();
+}
+
+/* Host side */
+
+static int pm_enable(struct kvm_vm *vm, u64 policy, u64 flags, u64 bit,
+		     u64 arg3, u32 cflags)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_PRIVMEM,
+		.flags = cflags,
+		.args = { policy, flags, bit, arg3 },
+	};
+
+	return __vm_ioctl(vm, KVM_ENABLE_CAP, &cap);
+}
+
+static struct kvm_vm *pm_vm_create(u32 type)
+{
+	const struct vm_shape shape = { .mode = VM_MODE_DEFAULT, .type = type };
+
+	return ____vm_create(shape);
+}
+
+/* What __vm_create() does after KVM_CREATE_VM, then the vCPUs. */
+static void pm_vm_finish(struct pm_vm *p, int nr_vcpus, void *guest_code)
+{
+	struct kvm_vm *vm = p->vm;
+	int i;
+
+	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, 0, 0,
+				    SLOT0_PAGES, 0);
+	for (i = 0; i < NR_MEM_REGIONS; i++)
+		vm->memslots[i] = 0;
+	kvm_vm_elf_load(vm, program_invocation_name);
+	ucall_init(vm, (u64)SLOT0_PAGES * PAGE_SIZE);
+	kvm_arch_vm_post_create(vm, nr_vcpus);
+	for (i = 0; i < nr_vcpus; i++)
+		p->vcpus[i] = vm_vcpu_add(vm, i, guest_code);
+}
+
+static int pm_bind(struct kvm_vm *vm, u64 gpa, u64 size, int fd, u64 off)
+{
+	struct kvm_privmem_bind b = {
+		.gpa = gpa, .size = size, .fd = fd, .offset = off,
+	};
+
+	return __vm_ioctl(vm, KVM_PRIVMEM_BIND, &b);
+}
+
+static int pm_convert(struct kvm_vm *vm, struct kvm_privmem_entry *e,
+		      u32 nr, struct kvm_privmem_convert *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->entries = (u64)e;
+	c->nr = nr;
+	return __vm_ioctl(vm, KVM_PRIVMEM_CONVERT, c);
+}
+
+static void pm_convert1(struct kvm_vm *vm, u64 gpa, u64 size, u8 attr)
+{
+	struct kvm_privmem_entry e = { .gpa = gpa, .size = size, .attr = attr };
+	struct kvm_privmem_convert c;
+	int r = pm_convert(vm, &e, 1, &c);
+
+	TEST_ASSERT(!r && c.done == 1, "convert: %d done %u errno %d", r,
+		    c.done, errno);
+}
+
+static u32 pm_query(struct kvm_vm *vm, u64 gpa, u64 size,
+		    struct kvm_privmem_entry *out, u32 nr)
+{
+	struct kvm_privmem_query q = {
+		.gpa = gpa, .size = size, .ranges = (u64)out, .nr = nr,
+	};
+	int r = __vm_ioctl(vm, KVM_PRIVMEM_QUERY, &q);
+
+	TEST_ASSERT(!r, "KVM_PRIVMEM_QUERY: errno %d", errno);
+	return q.nr;
+}
+
+static int pm_query_raw_outside(struct kvm_vm *vm, struct kvm_privmem_entry *e)
+{
+	struct kvm_privmem_query q = {
+		.gpa = DATA_GPA + DATA_SIZE, .size = PAGE_SIZE,
+		.ranges = (u64)e, .nr = 1,
+	};
+
+	return __vm_ioctl(vm, KVM_PRIVMEM_QUERY, &q);
+}
+
+static void pm_stats(struct kvm_vm *vm, struct kvm_privmem_stats *s)
+{
+	vm_ioctl(vm, KVM_PRIVMEM_GET_STATS, s);
+}
+
+static void set_implicit(bool on)
+{
+	int fd = open(PRIVMEM_SYSFS, O_WRONLY);
+
+	TEST_ASSERT(fd >= 0, "open %s", PRIVMEM_SYSFS);
+	TEST_ASSERT(write(fd, on ? "Y" : "N", 1) == 1, "write %s",
+		    PRIVMEM_SYSFS);
+	close(fd);
+}
+
+/*
+ * A software-protected VM with privmem: cap, memfd bound at DATA_GPA,
+ * mapped (after binding: a writable shared mapping must not exist while
+ * binding), memslots, identity guest mappings, INIT.
+ */
+static void pm_vm_setup(struct pm_vm *p, u64 policy, u64 flags, int nr_vcpus,
+			void *guest_code)
+{
+	u64 bit = (flags & KVM_PRIVMEM_SHARED_ALIAS) ? ALIAS_BIT : 0;
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	p->vm = pm_vm_create(KVM_X86_SW_PROTECTED_VM);
+	r = pm_enable(p->vm, policy, flags, bit, 0, 0);
+	TEST_ASSERT(!r, "KVM_ENABLE_CAP(KVM_CAP_PRIVMEM): errno %d", errno);
+	pm_vm_finish(p, nr_vcpus, guest_code);
+
+	p->memfd = memfd_create("privmem_test", 0);
+	TEST_ASSERT(p->memfd >= 0, "memfd_create");
+	TEST_ASSERT(!ftruncate(p->memfd, DATA_SIZE), "ftruncate");
+	r = pm_bind(p->vm, DATA_GPA, DATA_SIZE, p->memfd, 0);
+	TEST_ASSERT(!r, "KVM_PRIVMEM_BIND: errno %d", errno);
+	p->mem = mmap(NULL, DATA_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      p->memfd, 0);
+	TEST_ASSERT(p->mem != MAP_FAILED, "mmap memfd");
+	vm_set_user_memory_region(p->vm, DATA_SLOT, 0, DATA_GPA, DATA_SIZE,
+				  p->mem);
+	virt_map(p->vm, DATA_GPA, DATA_GPA, DATA_SIZE / PAGE_SIZE);
+	if (bit) {
+		vm_set_user_memory_region(p->vm, ALIAS_SLOT, 0, DATA_GPA | ALIAS,
+					  DATA_SIZE, p->mem);
+		virt_map(p->vm, DATA_GPA | ALIAS, DATA_GPA | ALIAS,
+			 DATA_SIZE / PAGE_SIZE);
+	}
+	batch_gpa[0] = addr_gva2gpa(p->vm, (u64)guest_batch_buf);
+	batch_gpa[1] = addr_gva2gpa(p->vm, (u64)guest_batch_buf2);
+	sync_global_to_guest(p->vm, batch_gpa);
+}
+
+static void pm_vm_free(struct pm_vm *p)
+{
+	kvm_vm_free(p->vm);
+	munmap(p->mem, DATA_SIZE);
+	close(p->memfd);
+}
+
+static void expect_errno(int r, int err, const char *what)
+{
+	TEST_ASSERT(r == -1 && errno == err, "%s: got %d errno %d, want %d",
+		    what, r, errno, err);
+}
+
+static void test_caps(void)
+{
+	struct kvm_privmem_entry e[NR_ENTRIES + 1] = {};
+	struct kvm_privmem_convert c;
+	struct kvm_privmem_query q;
+	struct kvm_privmem_stats s;
+	struct kvm_privmem_bind b;
+	struct kvm_vm *vm;
+	struct pm_vm p;
+	int mask, id, fd, r;
+	char buf[8];
+
+	TEST_ASSERT(kvm_check_cap(KVM_CAP_PRIVMEM),
+		    "KVM_CAP_PRIVMEM not reported on /dev/kvm");
+
+	/* A default VM cannot use privmem. */
+	vm = pm_vm_create(KVM_X86_DEFAULT_VM);
+	TEST_ASSERT(!vm_check_cap(vm, KVM_CAP_PRIVMEM), "default VM mask");
+	expect_errno(pm_enable(vm, 0, 0, 0, 0, 0), EINVAL, "default VM");
+	expect_errno(__vm_ioctl(vm, KVM_PRIVMEM_INIT, NULL), ENXIO,
+		     "ioctl without the cap");
+	kvm_vm_free(vm);
+
+	vm = pm_vm_create(KVM_X86_SW_PROTECTED_VM);
+	mask = vm_check_cap(vm, KVM_CAP_PRIVMEM);
+	TEST_ASSERT(mask & BIT(KVM_PRIVMEM_POLICY_CC), "mask 0x%x", mask);
+	TEST_ASSERT(!(mask & 1), "bit 0 (default) in mask 0x%x", mask);
+	expect_errno(pm_enable(vm, 0, 1ULL << 7, 0, 0, 0), EINVAL, "flags");
+	expect_errno(pm_enable(vm, 0, 0, 0, 0, 1), EINVAL, "cap.flags");
+	expect_errno(pm_enable(vm, 0, 0, 0, 1, 0), EINVAL, "args[3]");
+	expect_errno(pm_enable(vm, 40, 0, 0, 0, 0), EINVAL, "policy 40");
+	expect_errno(pm_enable(vm, 64, 0, 0, 0, 0), EINVAL, "policy 64");
+	expect_errno(pm_enable(vm, 0, 0, ALIAS_BIT, 0, 0), EINVAL,
+		     "alias bit without flag");
+	expect_errno(pm_enable(vm, 0, KVM_PRIVMEM_SHARED_ALIAS, 5, 0, 0),
+		     EINVAL, "alias bit 5");
+	TEST_ASSERT(!pm_enable(vm, 0, 0, 0, 0, 0), "enable default");
+	expect_errno(pm_enable(vm, 0, 0, 0, 0, 0), EBUSY, "enable twice");
+	pm_stats(vm, &s);
+	TEST_ASSERT(s.policy == KVM_PRIVMEM_POLICY_CC, "default policy %u",
+		    s.policy);
+	kvm_vm_free(vm);
+
+	/* Every supported policy can be selected by id. */
+	for (id = 1; id < 31; id++) {
+		if (!(mask & BIT(id)))
+			continue;
+		vm = pm_vm_create(KVM_X86_SW_PROTECTED_VM);
+		TEST_ASSERT(!pm_enable(vm, id, 0, 0, 0, 0), "policy %d", id);
+		pm_stats(vm, &s);
+		TEST_ASSERT(s.policy == id, "policy %u, want %d", s.policy, id);
+		kvm_vm_free(vm);
+	}
+
+	/* Too late after a memslot or a vCPU. */
+	vm = pm_vm_create(KVM_X86_SW_PROTECTED_VM);
+	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, 0, 0, 16, 0);
+	expect_errno(pm_enable(vm, 0, 0, 0, 0, 0), EBUSY, "after memslot");
+	kvm_vm_free(vm);
+	vm = pm_vm_create(KVM_X86_SW_PROTECTED_VM);
+	TEST_ASSERT(__vm_ioctl(vm, KVM_CREATE_VCPU, (void *)0) >= 0, "vCPU");
+	expect_errno(pm_enable(vm, 0, 0, 0, 0, 0), EBUSY, "after vCPU");
+	kvm_vm_free(vm);
+
+	/* The ioctls. */
+	memset(&p, 0, sizeof(p));
+	vm = pm_vm_create(KVM_X86_SW_PROTECTED_VM);
+	p.vm = vm;
+	TEST_ASSERT(!pm_enable(vm, 0, 0, 0, 0, 0), "enable");
+	pm_vm_finish(&p, 1, guest_implicit);
+	expect_errno(__vm_ioctl(vm, KVM_PRIVMEM_INIT, NULL), ENXIO,
+		     "INIT before BIND");
+	e[0].gpa = DATA_GPA;
+	e[0].size = PAGE_SIZE;
+	expect_errno(pm_convert(vm, e, 1, &c), ENXIO, "CONVERT before BIND");
+	fd = memfd_create("privmem_caps", 0);
+	TEST_ASSERT(fd >= 0 && !ftruncate(fd, DATA_SIZE), "memfd");
+
+	expect_errno(pm_bind(vm, DATA_GPA, DATA_SIZE, 1000, 0), EBADF,
+		     "BIND bad fd");
+	expect_errno(pm_bind(vm, DATA_GPA + 1, DATA_SIZE, fd, 0), EINVAL,
+		     "BIND unaligned gpa");
+	expect_errno(pm_bind(vm, DATA_GPA, 0, fd, 0), EINVAL, "BIND size 0");
+	expect_errno(pm_bind(vm, DATA_GPA, DATA_SIZE, fd, 100), EINVAL,
+		     "BIND unaligned offset");
+	expect_errno(pm_bind(vm, DATA_GPA, 2 * DATA_SIZE, fd, 0), EINVAL,
+		     "BIND beyond the file");
+	memset(&b, 0, sizeof(b));
+	b.gpa = DATA_GPA;
+	b.size = DATA_SIZE;
+	b.fd = fd;
+	b.flags = 1;
+	expect_errno(__vm_ioctl(vm, KVM_PRIVMEM_BIND, &b), EINVAL,
+		     "BIND flags");
+	b.flags = 0;
+	b.reserved[3] = 1;
+	expect_errno(__vm_ioctl(vm, KVM_PRIVMEM_BIND, &b), EINVAL,
+		     "BIND reserved");
+	b.fd = open("/proc/self/stat", O_RDONLY);
+	b.reserved[3] = 0;
+	expect_errno(__vm_ioctl(vm, KVM_PRIVMEM_BIND, &b), EINVAL,
+		     "BIND non-shmem file");
+	close(b.fd);
+	{
+		void *m = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			       MAP_SHARED, fd, 0);
+
+		TEST_ASSERT(m != MAP_FAILED, "mmap");
+		expect_errno(pm_bind(vm, DATA_GPA, DATA_SIZE, fd, 0), EBUSY,
+			     "BIND with a writable shared mapping");
+		munmap(m, PAGE_SIZE);
+	}
+	TEST_ASSERT(!pm_bind(vm, DATA_GPA, DATA_SIZE, fd, 0), "BIND: %d",
+		    errno);
+	expect_errno(pm_bind(vm, DATA_GPA, DATA_SIZE, fd, 0), EBUSY,
+		     "BIND twice");
+
+	/* KVM_SET_MEMORY_ATTRIBUTES belongs to upstream's tracking. */
+	{
+		struct kvm_memory_attributes a = {
+			.address = DATA_GPA, .size = PAGE_SIZE,
+			.attributes = KVM_MEMORY_ATTRIBUTE_PRIVATE,
+		};
+
+		expect_errno(__vm_ioctl(vm, KVM_SET_MEMORY_ATTRIBUTES, &a),
+			     EBUSY, "SET_MEMORY_ATTRIBUTES");
+	}
+
+	/* CONVERT */
+	expect_errno(pm_convert(vm, e, 0, &c), E2BIG, "CONVERT nr 0");
+	expect_errno(pm_convert(vm, e, NR_ENTRIES + 1, &c), E2BIG,
+		     "CONVERT nr 254");
+	memset(&c, 0, sizeof(c));
+	c.entries = (u64)e;
+	c.nr = 1;
+	c.flags = 1;
+	expect_errno(__vm_ioctl(vm, KVM_PRIVMEM_CONVERT, &c), EINVAL,
+		     "CONVERT flags");
+	c.flags = 0;
+	c.entries = 8;
+	expect_errno(__vm_ioctl(vm, KVM_PRIVMEM_CONVERT, &c), EFAULT,
+		     "CONVERT bad pointer");
+	e[0].gpa = DATA_GPA;
+	e[0].size = PAGE_SIZE;
+	e[0].attr = KVM_PRIVMEM_PRIVATE;
+	e[1] = e[0];
+	e[1].gpa += PAGE_SIZE;
+	e[1].pad[2] = 1;
+	expect_errno(pm_convert(vm, e, 2, &c), EINVAL, "CONVERT entry pad");
+	TEST_ASSERT(c.done == 0 && c.error_index == 1, "pad: done %u index %d",
+		    c.done, c.error_index);
+	e[1].pad[2] = 0;
+	e[1].attr = 7;
+	expect_errno(pm_convert(vm, e, 2, &c), EINVAL, "CONVERT attr");
+	e[1].attr = KVM_PRIVMEM_PRIVATE;
+	e[1].gran = KVM_PRIVMEM_GRAN_2M;
+	expect_errno(pm_convert(vm, e, 2, &c), EINVAL,
+		     "CONVERT unaligned 2M entry");
+	TEST_ASSERT(c.done == 0, "nothing converted before validation");
+	e[1].gran = KVM_PRIVMEM_GRAN_4K;
+	e[1].gpa = DATA_GPA + DATA_SIZE;
+	r = pm_convert(vm, e, 2, &c);
+	TEST_ASSERT(r == -1 && c.done == 0,
+		    "CONVERT outside the span: %d done %u", r, c.done);
+	e[1].gpa = DATA_GPA + PAGE_SIZE;
+	TEST_ASSERT(!pm_convert(vm, e, 2, &c) && c.done == 2 &&
+		    c.error_index == -1, "CONVERT: errno %d", errno);
+
+	/* The host is refused private pages. */
+	r = pread(fd, buf, sizeof(buf), 0);
+	expect_errno(r, EACCES, "pread of a private page");
+	r = pwrite(fd, buf, sizeof(buf), PAGE_SIZE);
+	expect_errno(r, EACCES, "pwrite of a private page");
+	TEST_ASSERT(pread(fd, buf, sizeof(buf), 2 * PAGE_SIZE) == sizeof(buf),
+		    "pread of a shared page");
+
+	/* QUERY */
+	memset(&q, 0, sizeof(q));
+	q.gpa = DATA_GPA;
+	q.size = DATA_SIZE;
+	q.ranges = (u64)e;
+	expect_errno(__vm_ioctl(vm, KVM_PRIVMEM_QUERY, &q), EINVAL,
+		     "QUERY nr 0");
+	q.nr = 4;
+	q.size = 0;
+	expect_errno(__vm_ioctl(vm, KVM_PRIVMEM_QUERY, &q), EINVAL,
+		     "QUERY size 0");
+	q.size = DATA_SIZE;
+	q.flags = 1;
+	expect_errno(__vm_ioctl(vm, KVM_PRIVMEM_QUERY, &q), EINVAL,
+		     "QUERY flags");
+	TEST_ASSERT(pm_query(vm, DATA_GPA, DATA_SIZE, e, 4) == 2, "2 ranges");
+	TEST_ASSERT(e[0].gpa == DATA_GPA && e[0].size == 2 * PAGE_SIZE &&
+		    e[0].attr == KVM_PRIVMEM_PRIVATE && e[1].attr ==
+		    KVM_PRIVMEM_SHARED && e[1].size == DATA_SIZE - 2 * PAGE_SIZE,
+		    "range map");
+	TEST_ASSERT(pm_query(vm, DATA_GPA, DATA_SIZE, e, 1) == 1, "truncated");
+	expect_errno(pm_query_raw_outside(vm, e), ENOENT, "QUERY outside");
+
+	/* KVM_RUN needs INIT once a span is bound. */
+	expect_errno(__vcpu_run(p.vcpus[0]), EPERM, "KVM_RUN before INIT");
+	TEST_ASSERT(!__vm_ioctl(vm, KVM_PRIVMEM_INIT, NULL), "INIT");
+	expect_errno(__vm_ioctl(vm, KVM_PRIVMEM_INIT, NULL), EBUSY,
+		     "INIT twice");
+	kvm_vm_free(vm);
+	close(fd);
+}
+
+/* Run until a ucall; count KVM_EXIT_PRIVMEM and KVM_EXIT_MEMORY_FAULT. */
+struct pm_run {
+	int privmem_exits;
+	int batch_exits;
+	int fault_exits;
+	bool convert_on_fault;
+};
+
+static u64 pm_run(struct pm_vm *p, struct kvm_vcpu *vcpu, struct pm_run *r,
+		  struct ucall *uc)
+{
+	struct kvm_run *run = vcpu->run;
+	int ret;
+
+	for (;;) {
+		ret = __vcpu_run(vcpu);
+		if (ret && errno == EFAULT &&
+		    run->exit_reason == KVM_EXIT_MEMORY_FAULT) {
+			bool priv = run->memory_fault.flags &
+				    KVM_MEMORY_EXIT_FLAG_PRIVATE;
+
+			TEST_ASSERT(r && r->convert_on_fault,
+				    "unexpected memory fault at 0x%llx",
+				    run->memory_fault.gpa);
+			r->fault_exits++;
+			pm_convert1(p->vm, run->memory_fault.gpa,
+				    run->memory_fault.size,
+				    priv ? KVM_PRIVMEM_PRIVATE :
+					   KVM_PRIVMEM_SHARED);
+			continue;
+		}
+		TEST_ASSERT(!ret, "KVM_RUN: errno %d", errno);
+		if (run->exit_reason == KVM_EXIT_PRIVMEM) {
+			TEST_ASSERT(r, "unexpected KVM_EXIT_PRIVMEM");
+			r->privmem_exits++;
+			if (run->privmem.flags & KVM_PRIVMEM_EXIT_BATCH) {
+				r->batch_exits++;
+				TEST_ASSERT(run->privmem.done == run->privmem.nr,
+					    "batch exit: done %u of %u",
+					    run->privmem.done, run->privmem.nr);
+			}
+			continue;
+		}
+		TEST_ASSERT(run->exit_reason == KVM_EXIT_IO,
+			    "exit reason %u (%s)", run->exit_reason,
+			    exit_reason_str(run->exit_reason));
+		switch (get_ucall(vcpu, uc)) {
+		case UCALL_ABORT:
+			REPORT_GUEST_ASSERT(*uc);
+			break;
+		case UCALL_SYNC:
+			return uc->args[1];
+		case UCALL_DONE:
+			return 0;
+		default:
+			TEST_FAIL("unknown ucall %lu", uc->cmd);
+		}
+	}
+}
+
+static void host_check(struct pm_vm *p, u64 off, u64 size, u8 pattern)
+{
+	u64 i;
+
+	for (i = off; i < off + size; i++)
+		TEST_ASSERT(p->mem[i] == pattern, "host: offset 0x%lx: 0x%x, want 0x%x",
+			    i, p->mem[i], pattern);
+}
+
+static void test_batches(u64 policy, bool inplace)
+{
+	struct kvm_privmem_entry e[8];
+	struct kvm_privmem_stats s;
+	struct pm_run r = {};
+	struct ucall uc;
+	struct pm_vm p;
+	char buf[8];
+	u32 n;
+
+	pm_vm_setup(&p, policy, KVM_PRIVMEM_EXIT_ON_CONVERT, 1, guest_batches);
+	vcpu_args_set(p.vcpus[0], 1, inplace);
+	TEST_ASSERT(!__vm_ioctl(p.vm, KVM_PRIVMEM_INIT, NULL), "INIT");
+
+	TEST_ASSERT(pm_run(&p, p.vcpus[0], &r, &uc) == 1, "sync 1");
+	host_check(&p, 0, DATA_SIZE, 0xaa);
+
+	TEST_ASSERT(pm_run(&p, p.vcpus[0], &r, &uc) == 2, "sync 2");
+	TEST_ASSERT(r.batch_exits == 1, "one exit per batch: %d", r.batch_exits);
+	/* Private now: the host cannot read it through the file. */
+	TEST_ASSERT(pread(p.memfd, buf, sizeof(buf), 0) == -1 &&
+		    errno == EACCES, "pread of a private range");
+	TEST_ASSERT(pread(p.memfd, buf, sizeof(buf), BATCH_BYTES + PAGE_SIZE) ==
+		    sizeof(buf), "pread of a shared range");
+	n = pm_query(p.vm, DATA_GPA, DATA_SIZE, e, 8);
+	TEST_ASSERT(n == 3, "ranges after the private batch: %u", n);
+	TEST_ASSERT(e[0].attr == KVM_PRIVMEM_PRIVATE &&
+		    e[0].gran == KVM_PRIVMEM_GRAN_2M && e[0].size == 4 * BLOCK,
+		    "2M part: size 0x%llx gran %u", e[0].size, e[0].gran);
+	TEST_ASSERT(e[1].attr == KVM_PRIVMEM_PRIVATE &&
+		    e[1].gran == KVM_PRIVMEM_GRAN_4K &&
+		    e[1].size == BATCH_4K * PAGE_SIZE, "4K part: size 0x%llx",
+		    e[1].size);
+	TEST_ASSERT(e[2].attr == KVM_PRIVMEM_SHARED &&
+		    e[2].gpa + e[2].size == DATA_GPA + DATA_SIZE, "shared rest");
+	pm_stats(p.vm, &s);
+	TEST_ASSERT(s.entries >= NR_ENTRIES && s.coalesced > 0,
+		    "stats: entries %llu coalesced %llu", s.entries, s.coalesced);
+
+	TEST_ASSERT(pm_run(&p, p.vcpus[0], &r, &uc) == 3, "sync 3");
+	host_check(&p, 0, BATCH_BYTES, inplace ? 0x55 : 0);
+	TEST_ASSERT(r.batch_exits == 2, "batch exits: %d", r.batch_exits);
+
+	TEST_ASSERT(pm_run(&p, p.vcpus[0], &r, &uc) == 4, "sync 4");
+	pm_stats(p.vm, &s);
+	TEST_ASSERT(s.smashes >= 1, "smashes %llu", s.smashes);
+	n = pm_query(p.vm, DATA_GPA, BLOCK, e, 8);
+	TEST_ASSERT(n == 3 && e[0].gran == KVM_PRIVMEM_GRAN_4K &&
+		    e[0].size == 7 * PAGE_SIZE && e[1].attr == KVM_PRIVMEM_SHARED &&
+		    e[1].size == PAGE_SIZE && e[2].attr == KVM_PRIVMEM_PRIVATE,
+		    "smashed block: %u ranges", n);
+	/*
+	 * Two batches and two single ranges: one exit each; the two
+	 * malformed calls were refused before converting, without an exit.
+	 */
+	TEST_ASSERT(r.privmem_exits == 4 && s.exits == 4 &&
+		    s.hypercalls == 6, "exits %d / %llu, hypercalls %llu",
+		    r.privmem_exits, s.exits, s.hypercalls);
+	TEST_ASSERT(pm_run(&p, p.vcpus[0], &r, &uc) == 0, "done");
+	pm_vm_free(&p);
+}
+
+static void test_implicit(bool on)
+{
+	struct kvm_privmem_stats s;
+	struct pm_run r = { .convert_on_fault = true };
+	struct ucall uc;
+	struct pm_vm p;
+
+	set_implicit(on);
+	pm_vm_setup(&p, KVM_PRIVMEM_POLICY_CC, KVM_PRIVMEM_SHARED_ALIAS, 1,
+		    guest_implicit);
+	/* The VM copied the switch: flipping it now changes nothing. */
+	set_implicit(!on);
+	TEST_ASSERT(!__vm_ioctl(p.vm, KVM_PRIVMEM_INIT, NULL), "INIT");
+	TEST_ASSERT(pm_run(&p, p.vcpus[0], &r, &uc) == 1, "sync 1");
+	pm_stats(p.vm, &s);
+	if (on)
+		TEST_ASSERT(s.implicit == 2 && !r.fault_exits && s.flags == 1,
+			    "implicit %llu, fault exits %d", s.implicit,
+			    r.fault_exits);
+	else
+		TEST_ASSERT(!s.implicit && r.fault_exits == 2 &&
+			    s.fault_exits == 2 && s.flags == 0,
+			    "implicit %llu, fault exits %d", s.implicit,
+			    r.fault_exits);
+	host_check(&p, 1, 1, 0x22);
+	TEST_ASSERT(pm_run(&p, p.vcpus[0], &r, &uc) == 0, "done");
+	set_implicit(false);
+	pm_vm_free(&p);
+}
+
+static struct pm_vm conc_vm;
+
+static void *conc_vcpu(void *arg)
+{
+	struct kvm_vcpu *vcpu = arg;
+	struct ucall uc;
+
+	TEST_ASSERT(pm_run(&conc_vm, vcpu, NULL, &uc) == 0, "vcpu done");
+	return NULL;
+}
+
+static void test_concurrent(void)
+{
+	struct kvm_privmem_entry e[64];
+	struct kvm_privmem_stats s;
+	pthread_t t[2];
+	u64 checks = 0;
+	u64 covered;
+	u32 n, i;
+
+	guest_iterations = 10;
+	pm_vm_setup(&conc_vm, KVM_PRIVMEM_POLICY_INPLACE, 0, 2,
+		    guest_concurrent);
+	sync_global_to_guest(conc_vm.vm, guest_iterations);
+	vcpu_args_set(conc_vm.vcpus[0], 1, 0);
+	vcpu_args_set(conc_vm.vcpus[1], 1, 1);
+	TEST_ASSERT(!__vm_ioctl(conc_vm.vm, KVM_PRIVMEM_INIT, NULL), "INIT");
+	for (i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, conc_vcpu, conc_vm.vcpus[i]);
+
+	/* The checker: the map always covers the span exactly, in order. */
+	for (i = 0; i < 2; i++) {
+		while (pthread_tryjoin_np(t[i], NULL)) {
+			n = pm_query(conc_vm.vm, DATA_GPA, DATA_SIZE, e, 64);
+			covered = 0;
+			for (u32 j = 0; j < n; j++) {
+				TEST_ASSERT(e[j].gpa == DATA_GPA + covered,
+					    "gap at range %u", j);
+				covered += e[j].size;
+			}
+			TEST_ASSERT(covered == DATA_SIZE, "covered 0x%lx", covered);
+			checks++;
+			usleep(1000);
+		}
+	}
+	pm_stats(conc_vm.vm, &s);
+	TEST_ASSERT(s.failures == 0 && s.hypercalls == 2 * 2 * guest_iterations,
+		    "failures %llu hypercalls %llu", s.failures, s.hypercalls);
+	n = pm_query(conc_vm.vm, DATA_GPA, DATA_SIZE, e, 64);
+	TEST_ASSERT(n == 1 && e[0].attr == KVM_PRIVMEM_SHARED,
+		    "all shared at the end: %u ranges", n);
+	pr_info("concurrent: %lu checks, %llu entries, %llu pages converted\n",
+		checks, s.entries, s.pages_to_private + s.pages_to_shared);
+	pm_vm_free(&conc_vm);
+}
+
+int main(int argc, char *argv[])
+{
+	TEST_REQUIRE(kvm_check_cap(KVM_CAP_VM_TYPES) &
+		     BIT(KVM_X86_SW_PROTECTED_VM));
+	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PRIVMEM));
+
+	ksft_print_header();
+	ksft_set_plan(6);
+
+	test_caps();
+	ksft_test_result_pass("caps_and_errnos\n");
+	test_batches(KVM_PRIVMEM_POLICY_CC, false);
+	ksft_test_result_pass("batches_cc\n");
+	test_batches(KVM_PRIVMEM_POLICY_INPLACE, true);
+	ksft_test_result_pass("batches_inplace\n");
+	test_implicit(true);
+	ksft_test_result_pass("implicit_on\n");
+	test_implicit(false);
+	ksft_test_result_pass("implicit_off\n");
+	test_concurrent();
+	ksft_test_result_pass("concurrent\n");
+	ksft_finished();
+}
