@@ -24,7 +24,7 @@ static struct privmem_entry ent(u64 gfn, u64 n, int attr, int gran)
 	return e;
 }	/* for the policy, which has no cookie */
 
-static void violation(struct fake *f, const char *fmt, ...)
+static __printf(2, 3) void violation(struct fake *f, const char *fmt, ...)
 {
 	va_list ap;
 
