@@ -8,3 +8,5 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 make -s -C "$PRIVMEM_TREE/tools/testing/privmem" bench
+# The KVM side: the demo guest's workload, upstream's path vs privmem.
+"$PRIVMEM_REPO/harness/bench-kvm.sh"

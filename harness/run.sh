@@ -9,6 +9,7 @@ set -euo pipefail
 
 policy=${1:-cc}
 "$PRIVMEM_REPO/harness/build-kernel.sh" x86_64
+"$PRIVMEM_REPO/harness/build-guest-tests.sh"
 log=$PRIVMEM_CACHE/run-console.log
 msg "booting the privmem kernel (policy $policy)"
 "$PRIVMEM_REPO/harness/boot.sh" run "$log" "privmem.demo_policy=$policy"

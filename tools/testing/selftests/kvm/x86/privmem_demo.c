@@ -1,0 +1,452 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * privmem_demo: a guest converts its memory the way an SEV-SNP guest does
+ * at boot, and the VMM reports what privmem did.
+ *
+ *   privmem_demo [-p cc|cc-strict|inplace] [-m MiB] [-b]
+ *
+ * The guest makes all of its memory private in 2M entries, opens shared
+ * windows for I/O (which smashes the 2M blocks they sit in), then flips
+ * single 4K pages inside 2M blocks to shared and back.  Each phase is one
+ * KVM_HC_MAP_GPA_RANGE batch of at most 253 entries.
+ *
+ * -b also runs the same entries through upstream's path (one
+ * KVM_HC_MAP_GPA_RANGE per entry, each an exit to the VMM, which calls
+ * KVM_SET_MEMORY_ATTRIBUTES, guest_memfd backing) and prints both.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/kvm.h>
+#include <linux/kvm_para.h>
+#include <linux/sizes.h>
+
+#include "kvm_util.h"
+#include "processor.h"
+#include "test_util.h"
+#include "ucall_common.h"
+
+#define DATA_SLOT	10
+#define DATA_GPA	BIT_ULL(32)
+#define SLOT0_PAGES	8192
+#define MAX_PLAN	1024
+#define NR_WINDOWS	16
+#define NR_FLIPS	64
+
+struct plan_phase {
+	u32 first;
+	u32 nr;
+	const char *what;
+};
+
+static struct kvm_privmem_entry plan[MAX_PLAN];
+static struct plan_phase phases[8];
+static u32 nr_phases;
+static u64 data_size;
+/* Guest: 1 = one batch hypercall per phase, 0 = one hypercall per entry. */
+static u64 use_batches;
+static u64 batch_gpa;
+static u8 batch_buf[sizeof(struct kvm_privmem_batch) +
+		    KVM_PRIVMEM_MAX_ENTRIES * sizeof(struct kvm_privmem_entry)]
+	__aligned(4096);
+/* The upstream path's shared windows, touched by the guest for "I/O". */
+static u64 io_gpa[NR_WINDOWS];
+/* Bench: touch every page afterwards, as a guest accepting its memory. */
+static u64 touch_all;
+
+static void guest_code(void)
+{
+	struct kvm_privmem_batch *b = (void *)batch_buf;
+	u32 p, i;
+	u64 ret;
+
+	for (p = 0; p < nr_phases; p++) {
+		struct kvm_privmem_entry *e = &plan[phases[p].first];
+		u32 nr = phases[p].nr;
+
+		if (use_batches) {
+			memset(b, 0, sizeof(*b));
+			b->nr = nr;
+			memcpy(b->entries, e, nr * sizeof(*e));
+			ret = kvm_hypercall(KVM_HC_MAP_GPA_RANGE, batch_gpa, nr,
+					    KVM_PRIVMEM_MAP_GPA_RANGE_BATCH, 0);
+			__GUEST_ASSERT(!ret && b->done == nr,
+				       "phase %u: ret %ld done %u", p,
+				       (long)ret, b->done);
+			continue;
+		}
+		for (i = 0; i < nr; i++) {
+			u64 attrs = e[i].attr == KVM_PRIVMEM_PRIVATE ?
+				    KVM_MAP_GPA_RANGE_ENCRYPTED :
+				    KVM_MAP_GPA_RANGE_DECRYPTED;
+
+			if (e[i].gran == KVM_PRIVMEM_GRAN_2M)
+				attrs |= KVM_MAP_GPA_RANGE_PAGE_SZ_2M;
+			ret = kvm_hypercall(KVM_HC_MAP_GPA_RANGE, e[i].gpa,
+					    e[i].size >> PAGE_SHIFT, attrs, 0);
+			__GUEST_ASSERT(!ret, "entry %u: %ld", i, (long)ret);
+		}
+	}
+	if (touch_all)
+		for (i = 0; i < data_size / PAGE_SIZE; i++)
+			WRITE_ONCE(*(u64 *)(DATA_GPA + i * PAGE_SIZE), i);
+	/* I/O through the shared windows. */
+	for (i = 0; i < NR_WINDOWS; i++)
+		memset((void *)io_gpa[i], 0x5a, PAGE_SIZE);
+	GUEST_DONE();
+}
+
+static void add(u64 gpa, u64 size, u8 attr, u8 gran)
+{
+	struct kvm_privmem_entry *e = &plan[phases[nr_phases].first +
+					     phases[nr_phases].nr++];
+
+	TEST_ASSERT(phases[nr_phases].nr <= KVM_PRIVMEM_MAX_ENTRIES,
+		    "phase too long");
+	e->gpa = gpa;
+	e->size = size;
+	e->attr = attr;
+	e->gran = gran;
+}
+
+static void next_phase(const char *what)
+{
+	u32 first = phases[nr_phases].first + phases[nr_phases].nr;
+
+	if (phases[nr_phases].nr)
+		nr_phases++;
+	phases[nr_phases].first = first;
+	phases[nr_phases].what = what;
+}
+
+static void make_plan(void)
+{
+	u64 blocks = data_size / SZ_2M, i, stride;
+
+	next_phase("all memory private, 2M entries");
+	for (i = 0; i < blocks; i++)
+		add(DATA_GPA + i * SZ_2M, SZ_2M, KVM_PRIVMEM_PRIVATE,
+		    KVM_PRIVMEM_GRAN_2M);
+	next_phase("shared I/O windows, 64K each");
+	stride = data_size / NR_WINDOWS;
+	for (i = 0; i < NR_WINDOWS; i++) {
+		io_gpa[i] = DATA_GPA + i * stride + SZ_1M;
+		add(io_gpa[i], SZ_64K, KVM_PRIVMEM_SHARED, KVM_PRIVMEM_GRAN_4K);
+	}
+	next_phase("4K flips inside 2M blocks to shared");
+	stride = data_size / NR_FLIPS;
+	for (i = 0; i < NR_FLIPS; i++)
+		add(DATA_GPA + i * stride + SZ_512K + 3 * PAGE_SIZE, PAGE_SIZE,
+		    KVM_PRIVMEM_SHARED, KVM_PRIVMEM_GRAN_4K);
+	next_phase("the same 4K pages back to private");
+	for (i = 0; i < NR_FLIPS; i++)
+		add(DATA_GPA + i * stride + SZ_512K + 3 * PAGE_SIZE, PAGE_SIZE,
+		    KVM_PRIVMEM_PRIVATE, KVM_PRIVMEM_GRAN_4K);
+	next_phase(NULL);
+}
+
+static u32 plan_entries(void)
+{
+	return phases[nr_phases - 1].first + phases[nr_phases - 1].nr;
+}
+
+/* What __vm_create() does after KVM_CREATE_VM, with one vCPU. */
+static struct kvm_vcpu *finish_vm(struct kvm_vm *vm)
+{
+	int i;
+
+	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, 0, 0,
+				    SLOT0_PAGES, 0);
+	for (i = 0; i < NR_MEM_REGIONS; i++)
+		vm->memslots[i] = 0;
+	kvm_vm_elf_load(vm, program_invocation_name);
+	ucall_init(vm, (u64)SLOT0_PAGES * PAGE_SIZE);
+	kvm_arch_vm_post_create(vm, 1);
+	return vm_vcpu_add(vm, 0, guest_code);
+}
+
+static void sync_plan(struct kvm_vm *vm)
+{
+	sync_global_to_guest(vm, plan);
+	sync_global_to_guest(vm, phases);
+	sync_global_to_guest(vm, nr_phases);
+	sync_global_to_guest(vm, io_gpa);
+	sync_global_to_guest(vm, use_batches);
+	sync_global_to_guest(vm, touch_all);
+	sync_global_to_guest(vm, data_size);
+	batch_gpa = addr_gva2gpa(vm, (u64)batch_buf);
+	sync_global_to_guest(vm, batch_gpa);
+	virt_map(vm, DATA_GPA, DATA_GPA, data_size / PAGE_SIZE);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+struct result {
+	double seconds;
+	u64 exits;
+	u64 private_pages;
+	u64 ranges;
+};
+
+/* Run to GUEST_DONE; the upstream path converts on each hypercall exit. */
+static void run(struct kvm_vcpu *vcpu, struct result *res)
+{
+	struct kvm_run *r = vcpu->run;
+	struct ucall uc;
+	double t0 = now();
+
+	for (;;) {
+		vcpu_run(vcpu);
+		if (r->exit_reason == KVM_EXIT_HYPERCALL) {
+			u64 gpa = r->hypercall.args[0];
+			u64 size = r->hypercall.args[1] << PAGE_SHIFT;
+			bool priv = r->hypercall.args[2] &
+				    KVM_MAP_GPA_RANGE_ENCRYPTED;
+
+			vm_set_memory_attributes(vcpu->vm, gpa, size,
+						 priv ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0);
+			r->hypercall.ret = 0;
+			res->exits++;
+			continue;
+		}
+		if (r->exit_reason == KVM_EXIT_PRIVMEM) {
+			res->exits++;
+			continue;
+		}
+		TEST_ASSERT(r->exit_reason == KVM_EXIT_IO, "exit %s",
+			    exit_reason_str(r->exit_reason));
+		switch (get_ucall(vcpu, &uc)) {
+		case UCALL_ABORT:
+			REPORT_GUEST_ASSERT(uc);
+			break;
+		case UCALL_DONE:
+			res->seconds = now() - t0;
+			return;
+		default:
+			TEST_FAIL("ucall %lu", uc.cmd);
+		}
+	}
+}
+
+static const char *policy_name(u32 id)
+{
+	switch (id) {
+	case KVM_PRIVMEM_POLICY_CC:
+		return "cc";
+	case KVM_PRIVMEM_POLICY_CC_STRICT:
+		return "cc-strict";
+	case KVM_PRIVMEM_POLICY_INPLACE:
+		return "inplace";
+	default:
+		return "?";
+	}
+}
+
+static void print_map(struct kvm_vm *vm)
+{
+	static struct kvm_privmem_entry r[4096];
+	struct kvm_privmem_query q = {
+		.gpa = DATA_GPA, .size = data_size, .ranges = (u64)r,
+		.nr = 4096,
+	};
+	u32 i, shown = 0;
+
+	vm_ioctl(vm, KVM_PRIVMEM_QUERY, &q);
+	printf("final range map (KVM_PRIVMEM_QUERY): %u ranges\n", q.nr);
+	for (i = 0; i < q.nr; i++) {
+		if (q.nr > 24 && i >= 10 && i < q.nr - 6) {
+			if (!shown++)
+				printf("    ... %u more ...\n", q.nr - 16);
+			continue;
+		}
+		printf("    0x%010llx-0x%010llx %8llu KiB %-7s %s\n",
+		       r[i].gpa, r[i].gpa + r[i].size - 1, r[i].size >> 10,
+		       r[i].attr == KVM_PRIVMEM_PRIVATE ? "private" : "shared",
+		       r[i].gran == KVM_PRIVMEM_GRAN_2M ? "2M" : "4K");
+	}
+}
+
+static void run_privmem(u32 policy, bool report, struct result *res)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_PRIVMEM,
+		.args = { policy, 0, 0, 0 },
+	};
+	const struct vm_shape shape = {
+		.mode = VM_MODE_DEFAULT, .type = KVM_X86_SW_PROTECTED_VM,
+	};
+	struct kvm_privmem_bind b = { .gpa = DATA_GPA };
+	struct kvm_privmem_stats s;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	void *mem;
+	int fd;
+
+	vm = ____vm_create(shape);
+	vm_ioctl(vm, KVM_ENABLE_CAP, &cap);
+	vcpu = finish_vm(vm);
+	fd = memfd_create("privmem_demo", 0);
+	TEST_ASSERT(fd >= 0 && !ftruncate(fd, data_size), "memfd");
+	b.size = data_size;
+	b.fd = fd;
+	vm_ioctl(vm, KVM_PRIVMEM_BIND, &b);
+	mem = mmap(NULL, data_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	TEST_ASSERT(mem != MAP_FAILED, "mmap");
+	vm_set_user_memory_region(vm, DATA_SLOT, 0, DATA_GPA, data_size, mem);
+	use_batches = 1;
+	sync_plan(vm);
+	vm_ioctl(vm, KVM_PRIVMEM_INIT, NULL);
+
+	run(vcpu, res);
+	vm_ioctl(vm, KVM_PRIVMEM_GET_STATS, &s);
+	res->ranges = s.ranges;
+	res->private_pages = s.pages_to_private - s.pages_to_shared;
+
+	if (report) {
+		u32 p;
+
+		printf("privmem demo: policy %s (id %u), %llu MiB guest, implicit %s\n",
+		       policy_name(s.policy), s.policy, data_size >> 20,
+		       s.flags ? "on" : "off");
+		printf("guest requests: %u batches, %u entries\n", nr_phases,
+		       plan_entries());
+		for (p = 0; p < nr_phases; p++)
+			printf("    batch %u: %3u entries  %s\n", p + 1,
+			       phases[p].nr, phases[p].what);
+		printf("conversions: %llu entries (%llu already done)\n",
+		       s.entries, s.noops);
+		printf("pages: %llu to private, %llu to shared\n",
+		       s.pages_to_private, s.pages_to_shared);
+		printf("coalesced: %llu entries folded into %llu steps\n",
+		       s.coalesced, s.steps);
+		printf("2M blocks: %llu smashed, %llu merged\n", s.smashes,
+		       s.merges);
+		printf("hypercalls: %llu; exits to the VMM: %llu; failures: %llu\n",
+		       s.hypercalls, res->exits, s.failures);
+		printf("guest wall time: %.3f s\n", res->seconds);
+		print_map(vm);
+	}
+	kvm_vm_free(vm);
+	munmap(mem, data_size);
+	close(fd);
+}
+
+static void run_upstream(struct result *res)
+{
+	const struct vm_shape shape = {
+		.mode = VM_MODE_DEFAULT, .type = KVM_X86_SW_PROTECTED_VM,
+	};
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	int memfd;
+
+	vm = ____vm_create(shape);
+	vcpu = finish_vm(vm);
+	vm_enable_cap(vm, KVM_CAP_EXIT_HYPERCALL, BIT(KVM_HC_MAP_GPA_RANGE));
+	memfd = vm_create_guest_memfd(vm, data_size, 0);
+	vm_mem_add(vm, VM_MEM_SRC_SHMEM, DATA_GPA, DATA_SLOT,
+		   data_size / PAGE_SIZE, KVM_MEM_GUEST_MEMFD, memfd, 0);
+	use_batches = 0;
+	sync_plan(vm);
+	run(vcpu, res);
+	/* Everything but the I/O windows ends up private. */
+	res->private_pages = (data_size - NR_WINDOWS * SZ_64K) >> PAGE_SHIFT;
+	kvm_vm_free(vm);
+	close(memfd);
+}
+
+/*
+ * Attribute-tracking memory, estimated: upstream stores one xarray entry
+ * per private 4K page (64 per 576-byte node); privmem one range per
+ * maple-tree slot (at most 16 per 256-byte node, about 10 on average).
+ */
+static u64 xarray_bytes(u64 pages)
+{
+	return DIV_ROUND_UP(pages, 64) * 576;
+}
+
+static u64 maple_bytes(u64 ranges)
+{
+	return DIV_ROUND_UP(ranges, 10) * 256;
+}
+
+static void bench(void)
+{
+	struct result up = {}, pm = {};
+
+	touch_all = 1;
+
+	run_upstream(&up);
+	run_privmem(KVM_PRIVMEM_POLICY_CC, false, &pm);
+	printf("benchmark: the same %u entries, %llu MiB guest, in this boot;\n",
+	       plan_entries(), data_size >> 20);
+	printf("the guest then writes every page (upstream allocates on that fault,\n");
+	printf("privmem's cc policy when converting)\n");
+	printf("    %-34s %10s %10s\n", "", "upstream", "privmem");
+	printf("    %-34s %10u %10u\n", "guest hypercalls",
+	       plan_entries(), nr_phases);
+	printf("    %-34s %10llu %10llu\n", "exits to userspace", up.exits,
+	       pm.exits);
+	printf("    %-34s %10.3f %10.3f\n", "guest wall time (s)", up.seconds,
+	       pm.seconds);
+	printf("    %-34s %10llu %10llu\n", "attribute tracking (bytes, est.)",
+	       xarray_bytes(up.private_pages), maple_bytes(pm.ranges));
+	printf("    wall-time ratio upstream/privmem: %.2f\n",
+	       pm.seconds > 0 ? up.seconds / pm.seconds : 0.0);
+}
+
+int main(int argc, char *argv[])
+{
+	u32 policy = KVM_PRIVMEM_POLICY_DEFAULT;
+	bool do_bench = false;
+	struct result res = {};
+	int opt;
+
+	data_size = 256ULL << 20;
+	while ((opt = getopt(argc, argv, "p:m:b")) != -1) {
+		switch (opt) {
+		case 'p':
+			if (!strcmp(optarg, "cc"))
+				policy = KVM_PRIVMEM_POLICY_CC;
+			else if (!strcmp(optarg, "cc-strict"))
+				policy = KVM_PRIVMEM_POLICY_CC_STRICT;
+			else if (!strcmp(optarg, "inplace"))
+				policy = KVM_PRIVMEM_POLICY_INPLACE;
+			else
+				TEST_FAIL("unknown policy %s", optarg);
+			break;
+		case 'm':
+			data_size = (u64)atoi_positive("MiB", optarg) << 20;
+			break;
+		case 'b':
+			do_bench = true;
+			break;
+		default:
+			TEST_FAIL("usage: %s [-p policy] [-m MiB] [-b]", argv[0]);
+		}
+	}
+	TEST_REQUIRE(kvm_check_cap(KVM_CAP_VM_TYPES) &
+		     BIT(KVM_X86_SW_PROTECTED_VM));
+	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PRIVMEM));
+	TEST_ASSERT(data_size >= 32 * SZ_2M && data_size / SZ_2M <= 253,
+		    "guest memory must be 64..506 MiB");
+	make_plan();
+
+	if (do_bench)
+		bench();
+	else
+		run_privmem(policy, true, &res);
+	return 0;
+}
