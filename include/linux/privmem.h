@@ -355,7 +355,9 @@ struct privmem_backend_ops {
 	 * @unbind: (optional) The space is dying; release the backing.
 	 * @priv: the backend's cookie.
 	 *
-	 * Called once, with the mutex held, after the last step.
+	 * Called once, with the mutex held, after the last step and after
+	 * &privmem_arch_ops.unbind: by then no page of the span is private
+	 * to the hardware any more, so the backend may free every page.
 	 */
 	void (*unbind)(void *priv);
 };
@@ -459,10 +461,15 @@ struct privmem_arch_ops {
 	void (*finish)(void *priv, const struct privmem_op *op, int ret);
 
 	/**
-	 * @unbind: (optional) The space is dying.
+	 * @unbind: (optional) The space is dying; give every page back.
 	 * @priv: the adapter's cookie.
 	 *
-	 * Called once, with the mutex held, after &privmem_backend_ops.unbind.
+	 * Called once, with the mutex held, after the last step and before
+	 * &privmem_backend_ops.unbind, while the backend still holds every
+	 * page.  It must return each private page of the span to the host
+	 * (SNP: RMPUPDATE to shared or reclaim; TDX: Secure-EPT REMOVE and
+	 * page reclaim; pKVM: reclaim from the guest) and cannot fail: the
+	 * backend frees the pages as soon as it returns.
 	 */
 	void (*unbind)(void *priv);
 };

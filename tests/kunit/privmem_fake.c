@@ -272,6 +272,31 @@ static int fake_merge(void *priv, u64 gfn)
 	return fake_block(f, gfn, ST_P4K, ST_P2M, PZ_MERGE);
 }
 
+/* The arch hands every private page back to the host. */
+static void fake_aunbind(void *priv)
+{
+	struct fake *f = priv;
+
+	record(f, FC_AUNBIND, f->base, f->npages);
+	memset(f->hw, ST_S, f->npages);
+}
+
+/* The backend frees the pages: none may still be private to the hardware. */
+static void fake_bunbind(void *priv)
+{
+	struct fake *f = priv;
+	u64 i;
+
+	record(f, FC_BUNBIND, f->base, f->npages);
+	for (i = 0; i < f->npages; i++) {
+		if (f->hw[i] != ST_S) {
+			violation(f, "backend unbind frees page %llx, private in hw",
+				  f->base + i);
+			break;
+		}
+	}
+}
+
 struct fake *fake_new(u64 base, u64 npages, bool has_split, bool has_merge)
 {
 	struct fake *f = kzalloc(sizeof(*f), GFP_KERNEL);
@@ -303,8 +328,10 @@ struct fake *fake_new(u64 base, u64 npages, bool has_split, bool has_merge)
 	f->bops.prepare = fake_bprep;
 	f->bops.commit = fake_bcommit;
 	f->bops.abort = fake_babort;
+	f->bops.unbind = fake_bunbind;
 	f->aops.set_private = fake_setp;
 	f->aops.set_shared = fake_sets;
+	f->aops.unbind = fake_aunbind;
 	return f;
 }
 

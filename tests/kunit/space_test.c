@@ -174,6 +174,56 @@ static void privmem_space_config_copied(struct kunit *test)
 			   "invalid");
 }
 
+/*
+ * Teardown with private pages: the arch hands them back to the host
+ * before the backend frees them (the fake backend flags a page it frees
+ * while the fake hardware still holds it private).
+ */
+static void privmem_space_teardown_order(struct kunit *test)
+{
+	struct privmem_entry e[] = {
+		{ .gfn = 0, .npages = PRIVMEM_PAGES_2M, .attr = PRIVMEM_PRIVATE,
+		  .gran = PRIVMEM_GRAN_2M },
+		{ .gfn = PRIVMEM_PAGES_2M + 5, .npages = 3,
+		  .attr = PRIVMEM_PRIVATE },
+	};
+	struct privmem_space *s;
+	unsigned int done;
+	struct fake *f;
+
+	f = fake_new(0, 2 * PRIVMEM_PAGES_2M, true, true);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, free_fake, f), 0);
+	s = fake_space(f);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(s));
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, e, ARRAY_SIZE(e), 0, &done), 0);
+	KUNIT_ASSERT_EQ(test, f->hw[0], ST_P2M);
+	KUNIT_ASSERT_EQ(test, f->hw[PRIVMEM_PAGES_2M + 6], ST_P4K);
+
+	fake_reset_calls(f);
+	privmem_space_kill(s);
+	KUNIT_EXPECT_EQ(test, f->nlog, 2);
+	KUNIT_EXPECT_EQ(test, f->log[0].call, FC_AUNBIND);
+	KUNIT_EXPECT_EQ(test, f->log[1].call, FC_BUNBIND);
+	KUNIT_EXPECT_STREQ(test, f->err, "");
+
+	/* Killed already: destroy unbinds nothing twice. */
+	privmem_space_destroy(s);
+	KUNIT_EXPECT_EQ(test, f->calls[FC_AUNBIND], 1);
+	KUNIT_EXPECT_EQ(test, f->calls[FC_BUNBIND], 1);
+
+	/* destroy of a live space takes the same order. */
+	s = fake_space(f);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(s));
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, e, ARRAY_SIZE(e), 0, &done), 0);
+	fake_reset_calls(f);
+	privmem_space_destroy(s);
+	KUNIT_EXPECT_EQ(test, f->nlog, 2);
+	KUNIT_EXPECT_EQ(test, f->log[0].call, FC_AUNBIND);
+	KUNIT_EXPECT_EQ(test, f->log[1].call, FC_BUNBIND);
+	KUNIT_EXPECT_STREQ(test, f->err, "");
+}
+
 static int v_allow(const struct privmem_conv_info *ci)
 {
 	return 0;
@@ -266,6 +316,7 @@ static void privmem_space_validators(struct kunit *test)
 static struct kunit_case privmem_space_cases[] = {
 	KUNIT_CASE_PARAM(privmem_space_lifecycle, lifecycle_gen_params),
 	KUNIT_CASE(privmem_space_config_copied),
+	KUNIT_CASE(privmem_space_teardown_order),
 	KUNIT_CASE(privmem_space_validators),
 	{}
 };

@@ -30,7 +30,8 @@
  * LAUNCHED: the guest runs; conversions follow its requests.  launch or
  * populate_done again fail with -EBUSY.
  *
- * DEAD: the backend and arch were unbound (their contents released).
+ * DEAD: the arch adapter, then the backend were unbound (their contents
+ * released).
  * Every call fails with -ENODEV, except kill and destroy; the range map
  * is freed by privmem_space_destroy(), when no lookup can race.  A
  * space also dies when a failed conversion cannot be undone.
@@ -273,10 +274,14 @@ void __privmem_space_kill(struct privmem_space *space)
 	if (space->state == PRIVMEM_SPACE_DEAD)
 		return;
 	if (space->state != PRIVMEM_SPACE_CREATED) {
-		if (space->backend->unbind)
-			space->backend->unbind(space->backend_priv);
+		/*
+		 * Arch first: it hands every private page back to the host
+		 * (SNP reclaim, TDX REMOVE) before the backend frees them.
+		 */
 		if (space->arch->unbind)
 			space->arch->unbind(space->arch_priv);
+		if (space->backend->unbind)
+			space->backend->unbind(space->backend_priv);
 	}
 	/* Lookups now fail; the map itself is freed by destroy. */
 	WRITE_ONCE(space->state, PRIVMEM_SPACE_DEAD);
@@ -286,9 +291,10 @@ void __privmem_space_kill(struct privmem_space *space)
  * privmem_space_kill() - make a space DEAD
  * @space: the space.
  *
- * Unbinds the backend and the arch adapter; every later call on the
- * space fails with -ENODEV, and lock-free lookups stop finding frames.  Idempotent.  Takes
- * the mutex; may sleep.
+ * Unbinds the arch adapter, which returns every private page to the
+ * host, then the backend, which may then free the pages; every later call
+ * on the space fails with -ENODEV, and lock-free lookups stop finding
+ * frames.  Idempotent.  Takes the mutex; may sleep.
  */
 void privmem_space_kill(struct privmem_space *space)
 {
