@@ -6,11 +6,13 @@
  * Run with:
  *   ./tools/testing/kunit/kunit.py run --kunitconfig=virt/privmem
  */
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <kunit/visibility.h>
 #include <linux/module.h>
 #include "privmem_fake.h"
 #include "../core/convert.h"
+#include "../core/range.h"
 
 MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
 
@@ -486,6 +488,91 @@ static void privmem_convert_inject_merge(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, f->err, "");
 }
 
+/* Tree-node preallocations so far, and the first one that fails. */
+static unsigned int prealloc_calls, prealloc_fail_from;
+
+static int failing_prealloc(struct ma_state *mas, void *entry, gfp_t gfp)
+{
+	/* Undo paths allocate with __GFP_NOFAIL: they must go through. */
+	if (!(gfp & __GFP_NOFAIL) && ++prealloc_calls >= prealloc_fail_from)
+		return -ENOMEM;
+	return mas_preallocate(mas, entry, gfp);
+}
+
+/*
+ * No memory for the tree nodes of entry k: -ENOMEM, entries before it
+ * (a no-op included) done, entry k and the rest never reach an op.
+ */
+static void privmem_convert_enomem(struct kunit *test)
+{
+	struct fake *f = fake_new(0, 2 * P2M, true, true);
+	struct privmem_space *s = space_with(test, f);
+	struct privmem_entry e[] = {
+		ent(30, 1, PRIVMEM_SHARED, PRIVMEM_GRAN_4K),	/* no-op */
+		ent(3, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K),
+		ent(10, 2, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K),
+		ent(20, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K),
+	};
+	struct privmem_stats st;
+	unsigned int done;
+
+	prealloc_calls = 0;
+	prealloc_fail_from = 2;
+	kunit_activate_static_stub(test, privmem_range_prealloc,
+				   failing_prealloc);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, ARRAY_SIZE(e), 0, &done),
+			-ENOMEM);
+	KUNIT_EXPECT_EQ(test, done, 2);
+	KUNIT_EXPECT_EQ(test, st_of(s, 3), ST_P4K);
+	KUNIT_EXPECT_EQ(test, st_of(s, 10), ST_S);
+	KUNIT_EXPECT_EQ(test, st_of(s, 11), ST_S);
+	KUNIT_EXPECT_EQ(test, st_of(s, 20), ST_S);
+	KUNIT_EXPECT_EQ(test, f->hw[10], ST_S);
+	KUNIT_EXPECT_FALSE(test, fake_touched(f, FC_BPREP, 10, 2));
+	KUNIT_EXPECT_FALSE(test, fake_touched(f, FC_BPREP, 20, 1));
+	KUNIT_EXPECT_FALSE(test, fake_touched(f, FC_SETP, 10, 11));
+	privmem_space_stats(s, &st);
+	KUNIT_EXPECT_EQ(test, st.entries, 2);
+	KUNIT_EXPECT_EQ(test, st.failures, 1);
+	KUNIT_EXPECT_EQ(test, privmem_space_check(s), 0);
+	KUNIT_EXPECT_STREQ(test, f->err, "");
+
+	/* With memory back, the same request finishes the job. */
+	kunit_deactivate_static_stub(test, privmem_range_prealloc);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, ARRAY_SIZE(e), 0, &done), 0);
+	KUNIT_EXPECT_EQ(test, done, ARRAY_SIZE(e));
+	KUNIT_EXPECT_EQ(test, st_of(s, 11), ST_P4K);
+}
+
+/* The same inside a multi-step entry: the smash before it is undone. */
+static void privmem_convert_enomem_complex(struct kunit *test)
+{
+	struct fake *f = fake_new(0, 2 * P2M, true, true);
+	struct privmem_space *s = space_with(test, f);
+	struct privmem_entry e = ent(0, P2M, PRIVMEM_PRIVATE, PRIVMEM_GRAN_2M);
+	unsigned int done;
+
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done), 0);
+	KUNIT_ASSERT_EQ(test, f->hw[5], ST_P2M);
+	fake_reset_calls(f);
+
+	prealloc_calls = 0;
+	prealloc_fail_from = 2;		/* the split's store succeeds */
+	kunit_activate_static_stub(test, privmem_range_prealloc,
+				   failing_prealloc);
+	e = ent(5, 1, PRIVMEM_SHARED, PRIVMEM_GRAN_4K);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, &e, 1, 0, &done), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, done, 0);
+	KUNIT_EXPECT_EQ(test, f->calls[FC_SPLIT], 1);
+	KUNIT_EXPECT_EQ(test, f->calls[FC_MERGE], 1);	/* the undo */
+	KUNIT_EXPECT_EQ(test, f->calls[FC_BPREP], 0);
+	KUNIT_EXPECT_EQ(test, st_of(s, 5), ST_P2M);
+	KUNIT_EXPECT_EQ(test, f->hw[5], ST_P2M);
+	KUNIT_EXPECT_EQ(test, ranges(s), 2);
+	KUNIT_EXPECT_EQ(test, privmem_space_check(s), 0);
+	KUNIT_EXPECT_STREQ(test, f->err, "");
+}
+
 /* Destructive conversions get a new page; in-place ones keep it. */
 static void privmem_convert_modes(struct kunit *test)
 {
@@ -560,6 +647,8 @@ static struct kunit_case privmem_convert_cases[] = {
 	KUNIT_CASE_PARAM(privmem_convert_inject, inject_gen_params),
 	KUNIT_CASE(privmem_convert_inject_coalesced),
 	KUNIT_CASE(privmem_convert_inject_merge),
+	KUNIT_CASE(privmem_convert_enomem),
+	KUNIT_CASE(privmem_convert_enomem_complex),
 	KUNIT_CASE(privmem_convert_modes),
 	KUNIT_CASE(privmem_convert_lookup_converting),
 	KUNIT_CASE_SLOW(privmem_convert_random),

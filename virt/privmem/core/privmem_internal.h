@@ -25,6 +25,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/xarray.h>
+#include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 
 #endif /* _PRIVMEM_INTERNAL_H */

@@ -124,6 +124,25 @@ bool privmem_range_uniform(struct privmem_space *space, u64 first, u64 last,
 }
 
 /**
+ * privmem_range_prealloc() - preallocate the nodes of a store
+ * @mas: the maple state, set to the range to store.
+ * @entry: the entry to store.
+ * @gfp: allocation flags.
+ *
+ * The one place where a conversion allocates tree nodes, so that a test
+ * can fail it with kunit_activate_static_stub().
+ *
+ * Return: 0 or -ENOMEM.
+ */
+VISIBLE_IF_KUNIT int privmem_range_prealloc(struct ma_state *mas, void *entry,
+					    gfp_t gfp)
+{
+	KUNIT_STATIC_STUB_REDIRECT(privmem_range_prealloc, mas, entry, gfp);
+	return mas_preallocate(mas, entry, gfp);
+}
+EXPORT_SYMBOL_IF_KUNIT(privmem_range_prealloc);
+
+/**
  * privmem_store_prepare() - reserve a store of @st over [@first, @last]
  * @space: the space; its lock must be held.
  * @store: the store to prepare.
@@ -155,7 +174,7 @@ int privmem_store_prepare(struct privmem_space *space,
 	mas_init(&store->mas, &space->ranges, first);
 	mas_set_range(&store->mas, first, last);
 	store->st = st;
-	return mas_preallocate(&store->mas, privmem_st_entry(st), gfp);
+	return privmem_range_prealloc(&store->mas, privmem_st_entry(st), gfp);
 }
 
 /* Carry out a prepared store; cannot fail. */

@@ -71,6 +71,11 @@ struct privmem_store {
 	unsigned int st;
 };
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Reached by the KUnit suites through EXPORT_SYMBOL_IF_KUNIT. */
+int privmem_range_prealloc(struct ma_state *mas, void *entry, gfp_t gfp);
+#endif
+
 void privmem_range_init(struct privmem_space *space);
 void privmem_range_destroy(struct privmem_space *space);
 int privmem_range_reset(struct privmem_space *space);
