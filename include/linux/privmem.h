@@ -191,7 +191,9 @@ struct privmem_conv_info {
  * virt/privmem/policy/registry.c); every registration path checks them
  * with privmem_policy_validate().  A space keeps a pointer to its policy
  * and a reference on @owner from privmem_space_create() to
- * privmem_space_destroy().
+ * privmem_space_destroy().  The registry reference that keeps the policy
+ * from being unregistered belongs to the &struct privmem_space_config the
+ * space was created from, not to the space (see there).
  *
  * The callbacks are pure decisions: they must not sleep, must not call
  * back into privmem, and are called with the space's conversion mutex
@@ -479,6 +481,18 @@ struct privmem_arch_ops {
  * @policy: the policy; privmem_space_create() takes a module reference.
  * @implicit: the implicit-conversion switch (module parameter) as it was
  *	when the VM was created.  Never re-read later.
+ *
+ * The owner of the config pins @policy in the registry, not the space:
+ * privmem_config_init() takes a registry reference and the owner keeps
+ * the config until after privmem_space_destroy(), then drops it with
+ * privmem_config_release().  Until then privmem_unregister_policy() of a
+ * policy in use fails with -EBUSY.  The core does not take that reference
+ * itself because the registry (virt/privmem/policy/) is built on the core
+ * (it validates with privmem_policy_validate()) and the core must build
+ * and run without it: in userspace, and with unregistered test policies.
+ * A config filled in by hand must hold its policy's registry reference in
+ * the same way (privmem_policy_get() or a privmem_policy_get_by_*()
+ * lookup) if the policy can be unregistered.
  */
 struct privmem_space_config {
 	const struct privmem_policy_ops *policy;

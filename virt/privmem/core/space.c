@@ -108,7 +108,8 @@ void privmem_space_unmark(struct privmem_space *space)
  * @cfg: the policy and the implicit-conversion switch; copied.
  *
  * Takes a reference on the policy's module until privmem_space_destroy().
- * May sleep.
+ * It takes no registry reference: the owner of @cfg holds one for as long
+ * as the space lives (see &struct privmem_space_config).  May sleep.
  *
  * Return: the space in state CREATED; ERR_PTR(-EINVAL) for a missing or
  * invalid policy; ERR_PTR(-ENOENT) if the policy's module is going away;
@@ -309,7 +310,8 @@ EXPORT_SYMBOL_GPL(privmem_space_kill);
  * @space: the space, or NULL.
  *
  * The caller guarantees that nothing else uses @space any more, lookups
- * included.  Drops the policy module reference.  May sleep.
+ * included.  Drops the policy module reference; the owner of the config
+ * releases the registry reference after this returns.  May sleep.
  */
 void privmem_space_destroy(struct privmem_space *space)
 {
