@@ -53,7 +53,7 @@ i=0
 for p in "${series[@]}"; do
 	i=$((i + 1))
 	new=$(ls "$out" | sed -n "${i}p")
-	if [ $# -eq 0 ] || printf '%s\n' "$@" | grep -qx "$(basename "$p")\|$p"; then
+	if [ $# -eq 0 ] || for a in "$@"; do basename "$a"; done | grep -qxF "$(basename "$p")"; then
 		cp "$out/$new" "$p"
 	fi
 done
