@@ -290,8 +290,13 @@ struct privmem_backend_ops {
 	 * @priv: the backend's cookie from privmem_space_bind().
 	 * @op: the step.
 	 *
-	 * May allocate (a fresh page for a destructive conversion) and may
-	 * fail; must not yet change what either side can see.
+	 * The only op of a step that may allocate and fail.  It must not
+	 * lose anything either side could see again: it may already scrub
+	 * the pages of a destructive conversion to private, which neither
+	 * side can reach until the step commits, provided @abort can put
+	 * the old contents back.  This is where such a scrub belongs: after
+	 * the arch step the pages may be the guest's, and the host can no
+	 * longer write them (SNP RMP).
 	 *
 	 * Return: 0 or a negative errno, which fails the entry.
 	 */
@@ -302,9 +307,12 @@ struct privmem_backend_ops {
 	 * @priv: the backend's cookie.
 	 * @op: the step, as passed to @prepare.
 	 *
-	 * Cannot fail.  For %PRIVMEM_MODE_DESTRUCTIVE it discards (scrubs)
-	 * the old contents so the other side never sees them; for
-	 * %PRIVMEM_MODE_INPLACE it keeps the page and its contents.
+	 * Cannot fail.  For %PRIVMEM_MODE_DESTRUCTIVE the old contents are
+	 * gone for good once it returns, so the other side never sees them
+	 * (to private, @prepare scrubbed them and commit drops what @abort
+	 * would have restored; to shared, commit scrubs pages the arch step
+	 * gave back to the host); for %PRIVMEM_MODE_INPLACE it keeps the page
+	 * and its contents.
 	 */
 	void (*commit)(void *priv, const struct privmem_op *op);
 
@@ -313,8 +321,10 @@ struct privmem_backend_ops {
 	 * @priv: the backend's cookie.
 	 * @op: the step, as passed to @prepare.
 	 *
-	 * Cannot fail.  Called when an arch op of this step (or of a later
-	 * step of the same entry) failed.
+	 * Cannot fail, so it must not need memory.  Called when an arch op
+	 * of this step (or of a later step of the same entry) failed, after
+	 * the arch state of the range was restored: a failed request loses
+	 * no data, so anything @prepare scrubbed is back when this returns.
 	 */
 	void (*abort)(void *priv, const struct privmem_op *op);
 

@@ -32,6 +32,8 @@ struct shmem_test {
 	int fail_set;		/* errno the fake arch set op returns */
 	unsigned int set_calls;
 	u64 pfn_seen;		/* pfn of the first page, as the arch saw it */
+	int byte_seen;		/* page_byte() of the first page, ditto */
+	int get_folio_left;	/* calls the get_folio stub lets through */
 };
 
 static struct shmem_test *current_test(void)
@@ -60,6 +62,8 @@ static struct privmem_policy_ops test_policy = {
 	.name = "shmem_test",
 };
 
+static int page_byte(struct file *file, pgoff_t index, unsigned long *pfn);
+
 /* The arch step looks the page up like an adapter would, then may fail. */
 static int test_set(void *priv, const struct privmem_op *op)
 {
@@ -72,6 +76,7 @@ static int test_set(void *priv, const struct privmem_op *op)
 		t->pfn_seen = pfn;
 		privmem_shmem_backend_ops.put_pfn(t->sh, pfn);
 	}
+	t->byte_seen = page_byte(t->file, op->gfn - TEST_GFN, NULL);
 	return t->fail_set;
 }
 
@@ -503,6 +508,78 @@ static void shmem_failure_keeps_range(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, attr, PRIVMEM_PRIVATE);
 }
 
+/* Let t->get_folio_left calls through, then fail with -ENOMEM. */
+static int fail_get_folio_later(struct inode *inode, pgoff_t index,
+				loff_t write_end, struct folio **foliop)
+{
+	struct shmem_test *t = current_test();
+
+	if (t->get_folio_left-- <= 0)
+		return -ENOMEM;
+	return shmem_get_folio(inode, index, write_end, foliop, SGP_CACHE);
+}
+
+/*
+ * A destructive conversion to private that fails after its prepare loses
+ * no host data: same pages, same contents, nothing pinned or stashed.
+ * When it succeeds, the arch step and the guest see only zeroes.
+ */
+static void shmem_destructive_failure_keeps_host_data(struct kunit *test)
+{
+	struct shmem_test *t = setup(test);
+	enum privmem_attr attr;
+	enum privmem_gran gran;
+	unsigned long pfn0, pfn1;
+	int refs;
+
+	bind_space(test, t, ALL_FLAGS);
+	t->mode = PRIVMEM_MODE_DESTRUCTIVE;
+	KUNIT_ASSERT_EQ(test, host_write(t->file, 2, 0x77), PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, host_write(t->file, 3, 0x78), PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, page_byte(t->file, 2, &pfn0), 0x77);
+	/* Once prepare drained the LRU batches, only the page cache. */
+	refs = folio_nr_pages(pfn_folio(pfn0));
+
+	/* Pages 2, 3 and the hole 4; the arch step fails. */
+	t->fail_set = -EIO;
+	t->byte_seen = -100;
+	KUNIT_EXPECT_EQ(test, convert(t, 2, 3, PRIVMEM_PRIVATE), -EIO);
+	KUNIT_EXPECT_EQ(test, t->byte_seen, 0);	/* the arch saw it scrubbed */
+	KUNIT_EXPECT_EQ(test, host_read(t->file, 2), 0x77);
+	KUNIT_EXPECT_EQ(test, host_read(t->file, 3), 0x78);
+	KUNIT_EXPECT_EQ(test, host_read(t->file, 4), 0);
+	KUNIT_EXPECT_EQ(test, page_byte(t->file, 2, &pfn1), 0x77);
+	KUNIT_EXPECT_EQ(test, pfn1, pfn0);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(pfn_folio(pfn0)), refs);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&t->sh->stash));
+	KUNIT_EXPECT_EQ(test, privmem_lookup(t->space, TEST_GFN + 2, &attr, &gran), 0);
+	KUNIT_EXPECT_EQ(test, attr, PRIVMEM_SHARED);
+
+	/* No memory for the second page's copy: the first is restored. */
+	t->fail_set = 0;
+	t->set_calls = 0;
+	t->get_folio_left = 3 + 1;	/* the fill, then page 2 */
+	kunit_activate_static_stub(test, privmem_shmem_get_folio,
+				   fail_get_folio_later);
+	KUNIT_EXPECT_EQ(test, convert(t, 2, 3, PRIVMEM_PRIVATE), -ENOMEM);
+	kunit_deactivate_static_stub(test, privmem_shmem_get_folio);
+	KUNIT_EXPECT_EQ(test, t->set_calls, 0);
+	KUNIT_EXPECT_EQ(test, host_read(t->file, 2), 0x77);
+	KUNIT_EXPECT_EQ(test, host_read(t->file, 3), 0x78);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(pfn_folio(pfn0)), refs);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&t->sh->stash));
+
+	/* It succeeds: same page, scrubbed; the copies are gone. */
+	KUNIT_ASSERT_EQ(test, convert(t, 2, 3, PRIVMEM_PRIVATE), 0);
+	KUNIT_EXPECT_EQ(test, t->byte_seen, 0);
+	KUNIT_EXPECT_EQ(test, page_byte(t->file, 2, &pfn1), 0);
+	KUNIT_EXPECT_EQ(test, pfn1, pfn0);
+	KUNIT_EXPECT_EQ(test, page_byte(t->file, 3, NULL), 0);
+	KUNIT_EXPECT_EQ(test, host_read(t->file, 2), -EACCES);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(pfn_folio(pfn0)), refs);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&t->sh->stash));
+}
+
 /* get_pfn: references, holes, granularity. */
 static void shmem_get_pfn(struct kunit *test)
 {
@@ -540,6 +617,7 @@ static struct kunit_case privmem_shmem_cases[] = {
 	KUNIT_CASE(shmem_host_allowed_without_flag),
 	KUNIT_CASE(shmem_unbind_releases),
 	KUNIT_CASE(shmem_failure_keeps_range),
+	KUNIT_CASE(shmem_destructive_failure_keeps_host_data),
 	KUNIT_CASE(shmem_get_pfn),
 	{}
 };

@@ -14,9 +14,12 @@
  * shmem ask is one &struct shmem_consumer per inode (mm/shmem.c); several
  * bindings of the same file share it, so their flags must agree.
  *
- * Conversions (shmem_ops.c): a destructive step replaces the pages with
- * fresh ones from shmem's own punch-hole and allocation paths before the
- * other side can see them; an in-place step keeps the folios.
+ * Conversions (shmem_ops.c): a destructive step scrubs the pages before
+ * the other side can see them - to private by clearing them in place
+ * (keeping a copy until the step commits, so that a failed step restores
+ * them), to shared by replacing them with fresh ones from shmem's own
+ * punch-hole and allocation paths; an in-place step keeps the folios and
+ * their contents.
  *
  * DOC: Locking
  *
@@ -215,6 +218,7 @@ struct privmem_shmem *privmem_shmem_bind(struct file *file, pgoff_t pgoff,
 	sh->pgoff = pgoff;
 	sh->npages = npages;
 	sh->file = file;
+	xa_init(&sh->stash);
 
 	mutex_lock(&privmem_shmem_mutex);
 	if ((flags & PRIVMEM_SHMEM_USER_INACCESSIBLE) &&
@@ -322,6 +326,8 @@ void privmem_shmem_unbind(struct privmem_shmem *sh)
 		synchronize_rcu();
 	mutex_unlock(&privmem_shmem_mutex);
 
+	/* Every step that cleared pages has committed or aborted. */
+	WARN_ON_ONCE(!xa_empty(&sh->stash));
 	kfree(rcu_dereference_protected(sh->map, true));
 	fput(sh->file);
 	kfree(sh);

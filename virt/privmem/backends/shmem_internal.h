@@ -14,6 +14,7 @@
 #include <linux/rcupdate.h>
 #include <linux/shmem_fs.h>
 #include <linux/types.h>
+#include <linux/xarray.h>
 #include <kunit/visibility.h>
 
 /**
@@ -101,6 +102,9 @@ struct privmem_shmem_file {
  * @in_space: @gfn is valid and the space owns this cookie.
  * @map: the non-shared runs, published with RCU.  Written only by the
  *	backend ops, which the space's conversion mutex serialises.
+ * @stash: file index -> copy of the page's contents, for the pages that a
+ *	destructive conversion to private cleared in its prepare and that
+ *	its abort must restore.  Empty outside a step.  Serialised like @map.
  */
 struct privmem_shmem {
 	struct privmem_shmem_file *pf;
@@ -111,6 +115,7 @@ struct privmem_shmem {
 	u64 gfn;
 	bool in_space;
 	struct privmem_shmem_map __rcu *map;
+	struct xarray stash;
 };
 
 static inline struct inode *privmem_shmem_inode(const struct privmem_shmem *sh)

@@ -19,12 +19,20 @@
  *   commit marks the range private.  The folios and their contents stay.
  *
  * shared -> private, destructive:
- *   prepare marks the range converting and zaps as above, then punches the
- *   range and allocates fresh zeroed folios, so nothing the host wrote or
- *   still holds reaches the guest.  commit marks the range private.  If
- *   the allocation or a later arch op fails, the range goes back to shared
- *   but its old shared contents are gone (it reads as zeroes): they were
- *   being discarded on request.
+ *   prepare fills holes, marks the range converting, zaps host mappings
+ *   and checks the references as in place (-EBUSY if the host still holds
+ *   a folio: it would see the guest's data later).  It then clears every
+ *   page in place, after saving a copy of each page that was not already
+ *   zero in the binding's stash, and pins the folios (an extra reference
+ *   keeps reclaim from swapping them out until commit or abort).  It is
+ *   the only place that allocates: -ENOMEM restores the pages cleared so
+ *   far and leaves the range as it was.  The arch op then sees the final,
+ *   zeroed pages, before they become the guest's (SNP assigns them in the
+ *   RMP, after which the host could not write them any more).  commit
+ *   drops the copies and the pins and marks the range private; it cannot
+ *   fail.  abort, after the arch op failed or was undone, copies the
+ *   saved contents back before the range turns shared again, so a failed
+ *   request loses no host data; the host never sees the cleared pages.
  *
  * private -> shared, in place: commit marks the range shared.
  *
@@ -40,6 +48,7 @@
  * entry can be prepared before any commits; commit and abort only change
  * the state of that run (shmem_map.c), and cannot fail.
  */
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/rcupdate.h>
@@ -164,6 +173,113 @@ static int privmem_shmem_scrub(struct privmem_shmem *sh, pgoff_t first,
 	return privmem_shmem_fill(sh, first, last);
 }
 
+/*
+ * Save a copy of @page in the stash at @index unless it is all zeroes,
+ * then clear it.  The page is cleared only once its copy is recorded.
+ */
+static int privmem_shmem_stash_page(struct privmem_shmem *sh, pgoff_t index,
+				    struct page *page)
+{
+	struct page *copy;
+	bool zero;
+	void *p;
+	int ret;
+
+	p = kmap_local_page(page);
+	zero = !memchr_inv(p, 0, PAGE_SIZE);
+	kunmap_local(p);
+	if (zero)
+		return 0;
+
+	copy = alloc_page(GFP_KERNEL_ACCOUNT);
+	if (!copy)
+		return -ENOMEM;
+	copy_highpage(copy, page);
+	ret = xa_err(xa_store(&sh->stash, index, copy, GFP_KERNEL_ACCOUNT));
+	if (ret) {
+		__free_page(copy);
+		return ret;
+	}
+	clear_highpage(page);
+	return 0;
+}
+
+/*
+ * Undo or finish privmem_shmem_clear() over @first..@last: copy the saved
+ * pages back if @restore, free them, and drop the pins.  Allocates
+ * nothing and cannot fail: the pinned folios are still in the file.
+ */
+static void privmem_shmem_unstash(struct privmem_shmem *sh, pgoff_t first,
+				  pgoff_t last, bool restore)
+{
+	struct address_space *mapping = privmem_shmem_inode(sh)->i_mapping;
+	pgoff_t index = first, end, i;
+	struct folio *folio;
+	struct page *copy;
+
+	while (index <= last) {
+		folio = filemap_lock_folio(mapping, index);
+		if (WARN_ON_ONCE(IS_ERR(folio))) {
+			index++;
+			continue;
+		}
+		end = min(last, folio_next_index(folio) - 1);
+		for (i = index; i <= end; i++) {
+			copy = xa_erase(&sh->stash, i);
+			if (!copy)
+				continue;
+			if (restore)
+				copy_highpage(folio_file_page(folio, i), copy);
+			__free_page(copy);
+		}
+		if (restore)
+			folio_mark_dirty(folio);
+		folio_unlock(folio);
+		folio_put(folio);	/* this lookup */
+		folio_put(folio);	/* the pin of privmem_shmem_clear() */
+		index = end + 1;
+	}
+}
+
+/*
+ * Clear every page of @first..@last in place for a destructive conversion
+ * to private, saving what was there; pin each folio.  On failure, the
+ * pages are restored and unpinned.
+ */
+static int privmem_shmem_clear(struct privmem_shmem *sh, pgoff_t first,
+			       pgoff_t last)
+{
+	struct inode *inode = privmem_shmem_inode(sh);
+	loff_t write_end = (loff_t)(last + 1) << PAGE_SHIFT;
+	pgoff_t index = first, end, i;
+	struct folio *folio;
+	int ret = 0;
+
+	lockdep_assert_held(&inode->i_rwsem);
+	while (index <= last) {
+		/* Swaps the folio in if reclaim took it since the fill. */
+		ret = privmem_shmem_get_folio(inode, index, write_end, &folio);
+		if (ret)
+			break;
+		end = min(last, folio_next_index(folio) - 1);
+		for (i = index; i <= end && !ret; i++)
+			ret = privmem_shmem_stash_page(sh, i,
+						       folio_file_page(folio, i));
+		folio_mark_dirty(folio);
+		folio_unlock(folio);
+		if (ret) {
+			/* Up to the failed page: @folio's pin goes too. */
+			index = i;
+			break;
+		}
+		index = end + 1;	/* keep the reference: the pin */
+		cond_resched();
+	}
+	if (ret && index > first)
+		privmem_shmem_unstash(sh, first, index - 1, true);
+	return ret;
+}
+
 static int privmem_shmem_index(const struct privmem_shmem *sh, u64 gfn,
 			       u64 npages, pgoff_t *first, pgoff_t *last)
 {
@@ -219,20 +335,17 @@ static int privmem_shmem_prepare(void *priv, const struct privmem_op *op)
 		return privmem_shmem_set(sh, first, last, PRIVMEM_SHMEM_LEAVING);
 
 	inode_lock(inode);
-	if (op->mode == PRIVMEM_MODE_INPLACE) {
-		/* The only allocation: the range is untouched if it fails. */
-		ret = privmem_shmem_fill(sh, first, last);
-		if (ret)
-			goto unlock;
-	}
+	/* Zeroed folios in holes: the host sees no change if this fails. */
+	ret = privmem_shmem_fill(sh, first, last);
+	if (ret)
+		goto unlock;
 	ret = privmem_shmem_set(sh, first, last, PRIVMEM_SHMEM_CONVERTING);
 	if (ret)
 		goto unlock;
 	privmem_shmem_claim(sh, first, last);
-	if (op->mode == PRIVMEM_MODE_INPLACE)
-		ret = privmem_shmem_check_refs(sh, first, last);
-	else
-		ret = privmem_shmem_scrub(sh, first, last);
+	ret = privmem_shmem_check_refs(sh, first, last);
+	if (!ret && op->mode == PRIVMEM_MODE_DESTRUCTIVE)
+		ret = privmem_shmem_clear(sh, first, last);
 	if (ret)
 		privmem_shmem_set_run(sh, first, last, PRIVMEM_SHMEM_SHARED);
 unlock:
@@ -251,6 +364,8 @@ static void privmem_shmem_commit(void *priv, const struct privmem_op *op)
 		return;
 
 	if (op->to == PRIVMEM_PRIVATE) {
+		if (op->mode == PRIVMEM_MODE_DESTRUCTIVE)
+			privmem_shmem_unstash(sh, first, last, false);
 		privmem_shmem_set_run(sh, first, last, PRIVMEM_SHMEM_PRIVATE);
 		return;
 	}
@@ -271,6 +386,9 @@ static void privmem_shmem_abort(void *priv, const struct privmem_op *op)
 	if (WARN_ON_ONCE(privmem_shmem_index(sh, op->gfn, op->npages,
 					     &first, &last)))
 		return;
+	/* The host's data is back before the range is shared again. */
+	if (op->to == PRIVMEM_PRIVATE && op->mode == PRIVMEM_MODE_DESTRUCTIVE)
+		privmem_shmem_unstash(sh, first, last, true);
 	privmem_shmem_set_run(sh, first, last,
 			      op->from == PRIVMEM_PRIVATE ? PRIVMEM_SHMEM_PRIVATE :
 							    PRIVMEM_SHMEM_SHARED);
@@ -299,7 +417,8 @@ static bool privmem_shmem_is_2m(const struct privmem_shmem *sh,
 /*
  * The returned pfn carries one folio reference, dropped by
  * privmem_shmem_put_pfn().  The reference keeps the page from being freed,
- * not in the file: a destructive step that runs afterwards replaces it.  A
+ * not in the file nor its contents: a destructive step that runs
+ * afterwards clears it (to private) or replaces it (to shared).  A
  * fault path must therefore take the pfn, then check (under its own
  * invalidation sequence, e.g. KVM's mmu_invalidate_seq) that no
  * conversion of the gfn ran meanwhile before it maps the pfn.  Called by
