@@ -141,6 +141,7 @@ static void guest_batches(bool inplace)
 			KVM_MAP_GPA_RANGE_ENCRYPTED | KVM_MAP_GPA_RANGE_PAGE_SZ_2M);
 	__GUEST_ASSERT(!ret, "2M private: %ld", (long)ret);
 	memset((void *)DATA_GPA, 0x77, BLOCK);
+	GUEST_SYNC(4);
 	ret = guest_map(DATA_GPA + 7 * PAGE_SIZE, 1, KVM_MAP_GPA_RANGE_DECRYPTED);
 	__GUEST_ASSERT(!ret, "4K shared: %ld", (long)ret);
 	guest_check(DATA_GPA, 7 * PAGE_SIZE, 0x77);
@@ -153,7 +154,7 @@ static void guest_batches(bool inplace)
 	ret = guest_map(batch_gpa[0], NR_ENTRIES + 1,
 			KVM_PRIVMEM_MAP_GPA_RANGE_BATCH);
 	__GUEST_ASSERT(ret == -KVM_E2BIG, "too many entries: %ld", (long)ret);
-	GUEST_SYNC(4);
+	GUEST_SYNC(5);
 	GUEST_DONE();
 }
 
@@ -646,15 +647,96 @@ static void host_check(struct pm_vm *p, u64 off, u64 size, u8 pattern)
 			    i, p->mem[i], pattern);
 }
 
+static sigjmp_buf sigbus_env;
+
+static void sigbus_handler(int sig)
+{
+	siglongjmp(sigbus_env, 1);
+}
+
+/* Does reading @addr raise SIGBUS? */
+static bool host_read_faults(const u8 *addr)
+{
+	struct sigaction sa = { .sa_handler = sigbus_handler }, old;
+	bool faulted = false;
+
+	TEST_ASSERT(!sigaction(SIGBUS, &sa, &old), "sigaction");
+	if (sigsetjmp(sigbus_env, 1))
+		faulted = true;
+	else
+		(void)READ_ONCE(*addr);
+	TEST_ASSERT(!sigaction(SIGBUS, &old, NULL), "sigaction");
+	return faulted;
+}
+
+/*
+ * The page at @off of the file is private: the host can neither read nor
+ * write it through the file, nor map it anew, and its existing mapping
+ * faults with SIGBUS.
+ */
+static void host_refused(struct pm_vm *p, u64 off)
+{
+	char buf[8] = {};
+	void *m;
+
+	expect_errno(pread(p->memfd, buf, sizeof(buf), off), EACCES,
+		     "pread of a private page");
+	expect_errno(pwrite(p->memfd, buf, sizeof(buf), off), EACCES,
+		     "pwrite of a private page");
+	m = mmap(NULL, PAGE_SIZE, PROT_READ, MAP_SHARED, p->memfd, off);
+	TEST_ASSERT(m == MAP_FAILED && errno == EACCES,
+		    "mmap of private offset 0x%lx: %p errno %d", off, m, errno);
+	TEST_ASSERT(host_read_faults(p->mem + off),
+		    "no SIGBUS reading private offset 0x%lx", off);
+}
+
+/* The page at @off is shared and holds @pattern, whichever way it is read. */
+static void host_readable(struct pm_vm *p, u64 off, u8 pattern)
+{
+	u8 buf[8], *m;
+
+	TEST_ASSERT(pread(p->memfd, buf, sizeof(buf), off) == sizeof(buf) &&
+		    buf[0] == pattern, "pread of shared offset 0x%lx", off);
+	TEST_ASSERT(!host_read_faults(p->mem + off) && p->mem[off] == pattern,
+		    "mapping of shared offset 0x%lx", off);
+	m = mmap(NULL, PAGE_SIZE, PROT_READ, MAP_SHARED, p->memfd, off);
+	TEST_ASSERT(m != MAP_FAILED && m[0] == pattern,
+		    "mmap of shared offset 0x%lx: errno %d", off, errno);
+	munmap(m, PAGE_SIZE);
+}
+
+/* The physical frame behind the host mapping of the file at @off. */
+static u64 host_pfn(struct pm_vm *p, u64 off)
+{
+	u64 va = (u64)(p->mem + off), ent = 0;
+	int fd;
+
+	(void)READ_ONCE(p->mem[off]);
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	TEST_ASSERT(fd >= 0, "open /proc/self/pagemap");
+	TEST_ASSERT(pread(fd, &ent, sizeof(ent), va / PAGE_SIZE * sizeof(ent)) ==
+		    sizeof(ent), "read pagemap");
+	close(fd);
+	/* Bit 63: present; bits 0-54: the PFN, zero unless CAP_SYS_ADMIN. */
+	TEST_ASSERT((ent & BIT_ULL(63)) && (ent & GENMASK_ULL(54, 0)),
+		    "pagemap of offset 0x%lx: 0x%lx (not root?)", off, ent);
+	return ent & GENMASK_ULL(54, 0);
+}
+
+/* Pages of the batch: in a 2M entry, the first and last 4K entries. */
+static const u64 batch_offs[] = {
+	0, BLOCK + 5 * PAGE_SIZE, 4 * BLOCK, BATCH_BYTES - PAGE_SIZE,
+};
+
 static void test_batches(u64 policy, bool inplace)
 {
+	u64 pfn[ARRAY_SIZE(batch_offs)], smashes;
 	struct kvm_privmem_entry e[8];
 	struct kvm_privmem_stats s;
 	struct pm_run r = {};
 	struct ucall uc;
 	struct pm_vm p;
-	char buf[8];
-	u32 n;
+	u32 n, i;
 
 	pm_vm_setup(&p, policy, KVM_PRIVMEM_EXIT_ON_CONVERT, 1, guest_batches);
 	vcpu_args_set(p.vcpus[0], 1, inplace);
@@ -662,14 +744,16 @@ static void test_batches(u64 policy, bool inplace)
 
 	TEST_ASSERT(pm_run(&p, p.vcpus[0], &r, &uc) == 1, "sync 1");
 	host_check(&p, 0, DATA_SIZE, 0xaa);
+	for (i = 0; i < ARRAY_SIZE(batch_offs); i++)
+		pfn[i] = host_pfn(&p, batch_offs[i]);
 
 	TEST_ASSERT(pm_run(&p, p.vcpus[0], &r, &uc) == 2, "sync 2");
 	TEST_ASSERT(r.batch_exits == 1, "one exit per batch: %d", r.batch_exits);
-	/* Private now: the host cannot read it through the file. */
-	TEST_ASSERT(pread(p.memfd, buf, sizeof(buf), 0) == -1 &&
-		    errno == EACCES, "pread of a private range");
-	TEST_ASSERT(pread(p.memfd, buf, sizeof(buf), BATCH_BYTES + PAGE_SIZE) ==
-		    sizeof(buf), "pread of a shared range");
+	/* Private now: refused to the host; its shared neighbours are not. */
+	for (i = 0; i < ARRAY_SIZE(batch_offs); i++)
+		host_refused(&p, batch_offs[i]);
+	host_readable(&p, BATCH_BYTES, 0xaa);
+	host_readable(&p, DATA_SIZE - PAGE_SIZE, 0xaa);
 	n = pm_query(p.vm, DATA_GPA, DATA_SIZE, e, 8);
 	TEST_ASSERT(n == 3, "ranges after the private batch: %u", n);
 	TEST_ASSERT(e[0].attr == KVM_PRIVMEM_PRIVATE &&
@@ -686,16 +770,41 @@ static void test_batches(u64 policy, bool inplace)
 		    "stats: entries %llu coalesced %llu", s.entries, s.coalesced);
 
 	TEST_ASSERT(pm_run(&p, p.vcpus[0], &r, &uc) == 3, "sync 3");
+	/*
+	 * Private and back: in place keeps the very same frames and what the
+	 * guest wrote; cc scrubbed them both ways.
+	 */
 	host_check(&p, 0, BATCH_BYTES, inplace ? 0x55 : 0);
+	for (i = 0; inplace && i < ARRAY_SIZE(batch_offs); i++)
+		TEST_ASSERT(host_pfn(&p, batch_offs[i]) == pfn[i],
+			    "offset 0x%lx moved from pfn 0x%lx to 0x%lx",
+			    batch_offs[i], pfn[i], host_pfn(&p, batch_offs[i]));
 	TEST_ASSERT(r.batch_exits == 2, "batch exits: %d", r.batch_exits);
 
+	/* One 2M private range, then a 4K flip inside it: one smash. */
 	TEST_ASSERT(pm_run(&p, p.vcpus[0], &r, &uc) == 4, "sync 4");
 	pm_stats(p.vm, &s);
-	TEST_ASSERT(s.smashes >= 1, "smashes %llu", s.smashes);
+	smashes = s.smashes;
 	n = pm_query(p.vm, DATA_GPA, BLOCK, e, 8);
-	TEST_ASSERT(n == 3 && e[0].gran == KVM_PRIVMEM_GRAN_4K &&
-		    e[0].size == 7 * PAGE_SIZE && e[1].attr == KVM_PRIVMEM_SHARED &&
-		    e[1].size == PAGE_SIZE && e[2].attr == KVM_PRIVMEM_PRIVATE,
+	TEST_ASSERT(n == 1 && e[0].attr == KVM_PRIVMEM_PRIVATE &&
+		    e[0].gran == KVM_PRIVMEM_GRAN_2M && e[0].size == BLOCK,
+		    "2M block: %u ranges, gran %u", n, e[0].gran);
+
+	TEST_ASSERT(pm_run(&p, p.vcpus[0], &r, &uc) == 5, "sync 5");
+	pm_stats(p.vm, &s);
+	TEST_ASSERT(s.smashes == smashes + 1, "smashes %llu, want %llu",
+		    s.smashes, smashes + 1);
+	n = pm_query(p.vm, DATA_GPA, BLOCK, e, 8);
+	TEST_ASSERT(n == 3 && e[0].gpa == DATA_GPA &&
+		    e[0].attr == KVM_PRIVMEM_PRIVATE &&
+		    e[0].gran == KVM_PRIVMEM_GRAN_4K &&
+		    e[0].size == 7 * PAGE_SIZE &&
+		    e[1].attr == KVM_PRIVMEM_SHARED &&
+		    e[1].gran == KVM_PRIVMEM_GRAN_4K &&
+		    e[1].size == PAGE_SIZE &&
+		    e[2].attr == KVM_PRIVMEM_PRIVATE &&
+		    e[2].gran == KVM_PRIVMEM_GRAN_4K &&
+		    e[2].size == BLOCK - 8 * PAGE_SIZE,
 		    "smashed block: %u ranges", n);
 	/*
 	 * Two batches and two single ranges: one exit each; the two
