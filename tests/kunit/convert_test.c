@@ -573,6 +573,122 @@ static void privmem_convert_enomem_complex(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, f->err, "");
 }
 
+/* What the trace events reported for one space. */
+static struct trace_seen {
+	const struct privmem_space *space;
+	unsigned int converts, steps, smashes, merges;
+	unsigned int nr, done;
+	int ret;
+	struct privmem_op step;
+	u64 smash_gfn;
+} trace_seen;
+
+static void probe_convert(void *data, const struct privmem_space *space,
+			  unsigned int nr, unsigned int flags,
+			  unsigned int done, int ret)
+{
+	struct trace_seen *t = data;
+
+	if (space != t->space)
+		return;
+	t->converts++;
+	t->nr = nr;
+	t->done = done;
+	t->ret = ret;
+}
+
+static void probe_step(void *data, const struct privmem_op *op, int ret)
+{
+	struct trace_seen *t = data;
+
+	if (op->space != t->space)
+		return;
+	t->steps++;
+	t->step = *op;
+}
+
+static void probe_smash(void *data, const struct privmem_space *space,
+			u64 gfn, int ret)
+{
+	struct trace_seen *t = data;
+
+	if (space != t->space || ret)
+		return;
+	t->smashes++;
+	t->smash_gfn = gfn;
+}
+
+static void probe_merge(void *data, const struct privmem_space *space,
+			u64 gfn, int ret)
+{
+	struct trace_seen *t = data;
+
+	if (space == t->space && !ret)
+		t->merges++;
+}
+
+/* Every request, step, smash and merge is traced, coalesced steps once. */
+static void privmem_convert_trace(struct kunit *test)
+{
+	struct fake *f = fake_new(0, 2 * P2M, true, true);
+	struct privmem_space *s = space_with(test, f);
+	struct trace_seen *t = &trace_seen;
+	struct privmem_entry e[3];
+	unsigned int done, i;
+
+	if (!IS_ENABLED(CONFIG_TRACEPOINTS))
+		kunit_skip(test, "no tracepoints in this kernel");
+
+	e[0] = ent(0, P2M, PRIVMEM_PRIVATE, PRIVMEM_GRAN_2M);
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, e, 1, 0, &done), 0);
+
+	memset(t, 0, sizeof(*t));
+	t->space = s;
+	KUNIT_ASSERT_EQ(test, register_trace_privmem_convert(probe_convert, t), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_privmem_step(probe_step, t), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_privmem_smash(probe_smash, t), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_privmem_merge(probe_merge, t), 0);
+
+	/* A page of the 2M block back to shared: smash, then one step. */
+	e[0] = ent(5, 1, PRIVMEM_SHARED, PRIVMEM_GRAN_4K);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 1, 0, &done), 0);
+	KUNIT_EXPECT_EQ(test, t->converts, 1);
+	KUNIT_EXPECT_EQ(test, t->smashes, 1);
+	KUNIT_EXPECT_EQ(test, t->smash_gfn, 0);
+	KUNIT_EXPECT_EQ(test, t->steps, 1);
+	KUNIT_EXPECT_EQ(test, t->step.gfn, 5);
+	KUNIT_EXPECT_EQ(test, t->step.from, PRIVMEM_PRIVATE);
+	KUNIT_EXPECT_EQ(test, t->step.to, PRIVMEM_SHARED);
+	KUNIT_EXPECT_EQ(test, t->step.gran, PRIVMEM_GRAN_4K);
+
+	/* Two adjacent entries make one coalesced step. */
+	for (i = 0; i < 3; i++)
+		e[i] = ent(P2M + 10 + i, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 2, 0, &done), 0);
+	KUNIT_EXPECT_EQ(test, t->converts, 2);
+	KUNIT_EXPECT_EQ(test, t->nr, 2);
+	KUNIT_EXPECT_EQ(test, t->done, 2);
+	KUNIT_EXPECT_EQ(test, t->ret, 0);
+	KUNIT_EXPECT_EQ(test, t->steps, 2);
+	KUNIT_EXPECT_EQ(test, t->step.gfn, P2M + 10);
+	KUNIT_EXPECT_EQ(test, t->step.npages, 2);
+	KUNIT_EXPECT_EQ(test, t->step.to, PRIVMEM_PRIVATE);
+
+	f->poison[P2M + 12] = PZ_SETP;
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, &e[2], 1, 0, &done), FAKE_ERR);
+	KUNIT_EXPECT_EQ(test, t->converts, 3);
+	KUNIT_EXPECT_EQ(test, t->done, 0);
+	KUNIT_EXPECT_EQ(test, t->ret, FAKE_ERR);
+	KUNIT_EXPECT_EQ(test, t->steps, 3);	/* a failed step too */
+	KUNIT_EXPECT_EQ(test, t->merges, 0);
+
+	unregister_trace_privmem_merge(probe_merge, t);
+	unregister_trace_privmem_smash(probe_smash, t);
+	unregister_trace_privmem_step(probe_step, t);
+	unregister_trace_privmem_convert(probe_convert, t);
+	tracepoint_synchronize_unregister();
+}
+
 /* Destructive conversions get a new page; in-place ones keep it. */
 static void privmem_convert_modes(struct kunit *test)
 {
@@ -649,6 +765,7 @@ static struct kunit_case privmem_convert_cases[] = {
 	KUNIT_CASE(privmem_convert_inject_merge),
 	KUNIT_CASE(privmem_convert_enomem),
 	KUNIT_CASE(privmem_convert_enomem_complex),
+	KUNIT_CASE(privmem_convert_trace),
 	KUNIT_CASE(privmem_convert_modes),
 	KUNIT_CASE(privmem_convert_lookup_converting),
 	KUNIT_CASE_SLOW(privmem_convert_random),

@@ -39,6 +39,16 @@ struct module;
 #define VISIBLE_IF_KUNIT
 #define KUNIT_STATIC_STUB_REDIRECT(...)	do { } while (0)
 
+/* Trace events (include/trace/events/privmem.h) */
+static inline void trace_privmem_convert(const struct privmem_space *space,
+					 unsigned int nr, unsigned int flags,
+					 unsigned int done, int ret) { }
+static inline void trace_privmem_step(const struct privmem_op *op, int ret) { }
+static inline void trace_privmem_smash(const struct privmem_space *space,
+				       u64 gfn, int ret) { }
+static inline void trace_privmem_merge(const struct privmem_space *space,
+				       u64 gfn, int ret) { }
+
 static inline bool try_module_get(struct module *m) { return true; }
 static inline void module_put(struct module *m) { }
 

@@ -45,7 +45,10 @@
  *  5. Each step reserves its tree store first (range.c), then calls the
  *     backend and arch ops (step.c); a failing entry undoes its completed
  *     steps in reverse order before the backend commits any of them.
- *  6. Eager merges (compact.c), statistics, the debug invariant check.
+ *  6. Eager merges (compact.c), statistics, the debug invariant check,
+ *     trace events (include/trace/events/privmem.h): privmem_step for
+ *     each conversion step, privmem_smash and privmem_merge for each 2M
+ *     block, privmem_convert for the request.
  */
 #include "privmem_internal.h"
 #include "convert.h"
@@ -381,6 +384,7 @@ int privmem_convert(struct privmem_space *space,
 			WARN_ON(__privmem_space_check(space));
 	}
 	mutex_unlock(&space->lock);
+	trace_privmem_convert(space, nr, flags, rq.done, ret);
 
 	kfree(rq.seg);
 	*done = rq.done;

@@ -26,6 +26,7 @@
 #include <linux/string.h>
 #include <linux/xarray.h>
 #include <kunit/static_stub.h>
+#include <trace/events/privmem.h>
 #include <kunit/visibility.h>
 
 #endif /* _PRIVMEM_INTERNAL_H */

@@ -94,6 +94,22 @@ static int privmem_step_hw(struct privmem_space *space,
 	}
 }
 
+static void privmem_step_trace(struct privmem_space *space,
+			       const struct privmem_step *step, int ret)
+{
+	switch (step->kind) {
+	case PRIVMEM_STEP_SPLIT:
+		trace_privmem_smash(space, step->op.gfn, ret);
+		break;
+	case PRIVMEM_STEP_MERGE:
+		trace_privmem_merge(space, step->op.gfn, ret);
+		break;
+	default:
+		trace_privmem_step(&step->op, ret);
+		break;
+	}
+}
+
 /**
  * privmem_step_run() - carry out one step
  * @space: the space; its lock must be held.
@@ -115,6 +131,7 @@ int privmem_step_run(struct privmem_space *space,
 		return ret;
 
 	ret = privmem_step_hw(space, step);
+	privmem_step_trace(space, step, ret);
 	if (ret) {
 		privmem_store_cancel(space, &store);
 		return ret;
@@ -148,9 +165,12 @@ int privmem_step_undo(struct privmem_space *space,
 	lockdep_assert_held(&space->lock);
 	switch (step->kind) {
 	case PRIVMEM_STEP_SPLIT:
-		if (!arch->merge_2m || arch->merge_2m(space->arch_priv,
-						      step->op.gfn))
+		if (!arch->merge_2m)
 			return 0;	/* stays smashed: same attribute */
+		ret = arch->merge_2m(space->arch_priv, step->op.gfn);
+		trace_privmem_merge(space, step->op.gfn, ret);
+		if (ret)
+			return 0;
 		space->stats.merges++;
 		break;
 	case PRIVMEM_STEP_MERGE:
@@ -159,6 +179,7 @@ int privmem_step_undo(struct privmem_space *space,
 		 * block that cannot be split again is fatal.
 		 */
 		ret = arch->split_2m(space->arch_priv, step->op.gfn);
+		trace_privmem_smash(space, step->op.gfn, ret);
 		if (WARN_ONCE(ret, "privmem: cannot undo merge of gfn %llx: %d\n",
 			      step->op.gfn, ret))
 			return -EIO;
