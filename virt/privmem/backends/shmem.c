@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * privmem shmem backing store: binding a shmem file range to a space.
- *
+ */
+/**
  * DOC: privmem shmem backing store
  *
  * The VMM creates an ordinary shmem file (memfd) and may fill it before
@@ -20,7 +21,8 @@
  * them), to shared by replacing them with fresh ones from shmem's own
  * punch-hole and allocation paths; an in-place step keeps the folios and
  * their contents.
- *
+ */
+/**
  * DOC: Locking
  *
  * Lock order: privmem space conversion mutex -> privmem_shmem_mutex ->

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * privmem shmem backing store: the backend ops.
- *
+ */
+/**
  * DOC: Conversion steps
  *
  * Each step is prepare -> arch ops -> commit, or prepare -> abort.  What

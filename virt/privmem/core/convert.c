@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * privmem_convert(): validate, plan and carry out a conversion request.
- *
+ */
+/**
  * DOC: Range states
  *
  * Every frame of a bound span is in one of three states.  Conversions
@@ -25,7 +26,8 @@
  * them, never a half state.  Pre-boot population is written into SHARED
  * frames; the policy keeps it in place on the first conversion to private
  * before launch (&privmem_conv_info.prelaunch).
- *
+ */
+/**
  * DOC: Conversion requests
  *
  * A request is a batch of at most %PRIVMEM_MAX_ENTRIES entries, carried

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The range map of a privmem space.
- *
+ */
+/**
  * DOC: Range map
  *
  * A maple tree maps every frame of the bound span to a packed state

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Lifecycle of a privmem space, lookups and statistics.
- *
+ */
+/**
  * DOC: Space lifecycle
  *
  * ::
@@ -38,7 +39,8 @@
  *
  * No lifecycle transition changes the attribute of any frame; only
  * conversions do, and only DEAD destroys contents wholesale.
- *
+ */
+/**
  * DOC: Locking
  *
  * Lock order: &privmem_space.lock, then whatever the backend and arch ops

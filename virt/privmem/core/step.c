@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Carrying out and undoing one step of a conversion plan.
- *
+ */
+/**
  * DOC: Steps
  *
  * A step changes one range and is recorded by exactly one store into the
