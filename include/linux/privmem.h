@@ -559,6 +559,25 @@ int privmem_convert(struct privmem_space *space,
 int privmem_space_compact(struct privmem_space *space);
 int privmem_lookup(struct privmem_space *space, u64 gfn,
 		   enum privmem_attr *attr, enum privmem_gran *gran);
+
+/**
+ * typedef privmem_range_fn - callback of privmem_walk_ranges()
+ * @arg: the caller's cookie.
+ * @gfn: first frame of the range, clipped to the span walked.
+ * @npages: number of frames.
+ * @attr: the range's attribute.
+ * @gran: the range's granularity; %PRIVMEM_GRAN_4K for shared ranges.
+ *
+ * Called with the space's mutex held; must not call privmem for the same
+ * space nor access user memory.
+ *
+ * Return: 0 to go on, anything else to stop the walk with that value.
+ */
+typedef int (*privmem_range_fn)(void *arg, u64 gfn, u64 npages,
+				enum privmem_attr attr, enum privmem_gran gran);
+
+int privmem_walk_ranges(struct privmem_space *space, u64 gfn, u64 end,
+			privmem_range_fn fn, void *arg);
 void privmem_space_stats(struct privmem_space *space, struct privmem_stats *stats);
 int privmem_space_check(struct privmem_space *space);
 

@@ -32,7 +32,9 @@
  * &kvm_privmem.lock serialises BIND, INIT and the launch on the first
  * KVM_RUN.  Conversions take the space's own mutex inside privmem; the arch
  * ops then take kvm->mmu_lock (and kvm->srcu), so the order is
- * space->lock, then mmu_lock.  The fault path takes neither: it uses
+ * space->lock, then mmu_lock.  QUERY walks the range map under the
+ * space's mutex too (privmem_walk_ranges()) and copies to user space
+ * only after dropping it.  The fault path takes neither: it uses
  * privmem_lookup(), which is lock-free, and privmem_fault(), which takes
  * the space's mutex only to convert, before KVM takes mmu_lock.
  */
@@ -451,18 +453,57 @@ static int kvm_privmem_ioctl_convert(struct kvm_privmem *pm,
 	return r;
 }
 
+/*
+ * KVM_PRIVMEM_QUERY walks the range map with privmem_walk_ranges(),
+ * which holds the space's mutex: the ranges are gathered in a kernel
+ * buffer of this many entries and copied out after each walk.
+ */
+#define KVM_PRIVMEM_QUERY_CHUNK	(PAGE_SIZE / sizeof(struct kvm_privmem_entry))
+
+/**
+ * struct kvm_privmem_query_buf - one chunk of a KVM_PRIVMEM_QUERY
+ * @ents: the ranges gathered.
+ * @nr: entries in @ents.
+ * @max: room in @ents for this chunk.
+ * @next: where the range that did not fit starts.
+ */
+struct kvm_privmem_query_buf {
+	struct kvm_privmem_entry *ents;
+	u32 nr;
+	u32 max;
+	gfn_t next;
+};
+
+static int kvm_privmem_query_range(void *arg, u64 gfn, u64 npages,
+				   enum privmem_attr attr,
+				   enum privmem_gran gran)
+{
+	struct kvm_privmem_query_buf *qb = arg;
+
+	if (qb->nr == qb->max) {
+		qb->next = gfn;
+		return 1;
+	}
+	qb->ents[qb->nr++] = (struct kvm_privmem_entry) {
+		.gpa = gfn_to_gpa(gfn),
+		.size = npages << PAGE_SHIFT,
+		.attr = attr == PRIVMEM_PRIVATE ? KVM_PRIVMEM_PRIVATE :
+						  KVM_PRIVMEM_SHARED,
+		.gran = gran == PRIVMEM_GRAN_2M ? KVM_PRIVMEM_GRAN_2M :
+						  KVM_PRIVMEM_GRAN_4K,
+	};
+	return 0;
+}
+
 /* KVM_PRIVMEM_QUERY */
 static int kvm_privmem_ioctl_query(struct kvm_privmem *pm,
 				   struct kvm_privmem_query __user *argp)
 {
+	struct kvm_privmem_query_buf qb = {};
 	struct kvm_privmem_entry __user *out;
-	struct kvm_privmem_entry cur = {};
 	struct kvm_privmem_query q;
-	enum privmem_gran gran;
-	enum privmem_attr attr;
 	u32 filled = 0;
 	gfn_t gfn, end;
-	u64 step;
 	int r;
 
 	if (copy_from_user(&q, argp, sizeof(q)))
@@ -473,59 +514,43 @@ static int kvm_privmem_ioctl_query(struct kvm_privmem *pm,
 	    q.gpa + q.size < q.gpa || !q.nr)
 		return -EINVAL;
 
+	qb.ents = kmalloc_array(KVM_PRIVMEM_QUERY_CHUNK, sizeof(*qb.ents),
+				GFP_KERNEL_ACCOUNT);
+	if (!qb.ents)
+		return -ENOMEM;
 	out = u64_to_user_ptr(q.ranges);
 	gfn = gpa_to_gfn(q.gpa);
 	end = gpa_to_gfn(q.gpa + q.size);
-	while (gfn < end) {
-		r = privmem_lookup(pm->space, gfn, &attr, &gran);
-		if (r == -EAGAIN) {
-			cond_resched();
-			continue;
+	for (;;) {
+		qb.nr = 0;
+		qb.max = min_t(u32, q.nr - filled, KVM_PRIVMEM_QUERY_CHUNK);
+		r = privmem_walk_ranges(pm->space, gfn, end,
+					kvm_privmem_query_range, &qb);
+		if (r < 0)
+			goto out;
+		if (copy_to_user(&out[filled], qb.ents,
+				 qb.nr * sizeof(*qb.ents))) {
+			r = -EFAULT;
+			goto out;
 		}
-		if (r)
-			return r;
-		/* A 2M range covers its whole aligned block. */
-		step = gran == PRIVMEM_GRAN_2M ?
-		       PRIVMEM_PAGES_2M - (gfn & (PRIVMEM_PAGES_2M - 1)) : 1;
-		step = min_t(u64, step, end - gfn);
-		if (cur.size && cur.attr == attr && cur.gran == gran &&
-		    cur.gpa + cur.size == gfn_to_gpa(gfn)) {
-			cur.size += step << PAGE_SHIFT;
-		} else {
-			if (cur.size) {
-				if (filled == q.nr)
-					break;
-				if (copy_to_user(&out[filled], &cur, sizeof(cur)))
-					return -EFAULT;
-				filled++;
-			}
-			cur.gpa = gfn_to_gpa(gfn);
-			cur.size = step << PAGE_SHIFT;
-			cur.attr = attr == PRIVMEM_PRIVATE ? KVM_PRIVMEM_PRIVATE :
-							     KVM_PRIVMEM_SHARED;
-			cur.gran = gran == PRIVMEM_GRAN_2M ? KVM_PRIVMEM_GRAN_2M :
-							     KVM_PRIVMEM_GRAN_4K;
-		}
-		gfn += step;
-		if (!(gfn & (SZ_1M - 1)))
-			cond_resched();
-	}
-	if (gfn >= end && cur.size) {
-		if (filled < q.nr) {
-			if (copy_to_user(&out[filled], &cur, sizeof(cur)))
-				return -EFAULT;
-			filled++;
+		filled += qb.nr;
+		if (!r) {
 			q.next = q.gpa + q.size;
-		} else {
-			q.next = cur.gpa;
+			break;
 		}
-	} else {
-		q.next = cur.gpa;
+		/* This chunk is full; qb.next did not fit. */
+		if (filled == q.nr) {
+			q.next = gfn_to_gpa(qb.next);
+			break;
+		}
+		gfn = qb.next;
+		cond_resched();
 	}
 	q.nr = filled;
-	if (copy_to_user(argp, &q, sizeof(q)))
-		return -EFAULT;
-	return 0;
+	r = copy_to_user(argp, &q, sizeof(q)) ? -EFAULT : 0;
+out:
+	kfree(qb.ents);
+	return r;
 }
 
 /* KVM_PRIVMEM_GET_STATS */

@@ -370,6 +370,75 @@ static void expect_errno(int r, int err, const char *what)
 		    what, r, errno, err);
 }
 
+/*
+ * QUERY reads the range map in chunks of a page of entries: a map of
+ * 402 ranges takes three; reading it with room for 300 stops at the
+ * 301st, and the rest comes from there.
+ */
+#define QUERY_FLIPS	200
+#define QUERY_RANGES	(2 * QUERY_FLIPS + 2)
+
+static void test_query_chunks(struct kvm_vm *vm)
+{
+	struct kvm_privmem_entry *e = calloc(2 * QUERY_RANGES, sizeof(*e));
+	struct kvm_privmem_convert c;
+	struct kvm_privmem_query q;
+	u64 covered = 0;
+	u32 n, i;
+
+	TEST_ASSERT(e, "calloc");
+	/* Pages 0-1 are private already; then every other page from 16. */
+	for (i = 0; i < QUERY_FLIPS; i++) {
+		e[i].gpa = DATA_GPA + (16 + 2 * i) * PAGE_SIZE;
+		e[i].size = PAGE_SIZE;
+		e[i].attr = KVM_PRIVMEM_PRIVATE;
+	}
+	TEST_ASSERT(!pm_convert(vm, e, QUERY_FLIPS, &c) &&
+		    c.done == QUERY_FLIPS, "flips: errno %d", errno);
+
+	n = pm_query(vm, DATA_GPA, DATA_SIZE, e, 2 * QUERY_RANGES);
+	TEST_ASSERT(n == QUERY_RANGES, "%u ranges, want %u", n, QUERY_RANGES);
+	for (i = 0; i < n; i++) {
+		TEST_ASSERT(e[i].gpa == DATA_GPA + covered && e[i].size &&
+			    e[i].attr == (i % 2 ? KVM_PRIVMEM_SHARED :
+						  KVM_PRIVMEM_PRIVATE),
+			    "range %u: gpa 0x%llx attr %u", i, e[i].gpa,
+			    e[i].attr);
+		covered += e[i].size;
+	}
+	TEST_ASSERT(covered == DATA_SIZE, "covered 0x%lx", covered);
+
+	memset(&q, 0, sizeof(q));
+	q.gpa = DATA_GPA;
+	q.size = DATA_SIZE;
+	q.ranges = (u64)e;
+	q.nr = 300;
+	TEST_ASSERT(!__vm_ioctl(vm, KVM_PRIVMEM_QUERY, &q), "QUERY 300");
+	TEST_ASSERT(q.nr == 300 && q.next == e[300].gpa &&
+		    q.next == DATA_GPA + (16 + 2 * 149) * PAGE_SIZE,
+		    "QUERY 300: nr %u next 0x%llx", q.nr, q.next);
+	q.size = DATA_GPA + DATA_SIZE - q.next;
+	q.gpa = q.next;
+	q.ranges = (u64)&e[300];
+	q.nr = QUERY_RANGES;
+	TEST_ASSERT(!__vm_ioctl(vm, KVM_PRIVMEM_QUERY, &q), "QUERY rest");
+	TEST_ASSERT(q.nr == QUERY_RANGES - 300 &&
+		    q.next == DATA_GPA + DATA_SIZE &&
+		    e[QUERY_RANGES - 1].gpa + e[QUERY_RANGES - 1].size ==
+		    DATA_GPA + DATA_SIZE,
+		    "QUERY rest: nr %u next 0x%llx", q.nr, q.next);
+
+	/* Back to the two private pages the caller expects. */
+	for (i = 0; i < QUERY_FLIPS; i++) {
+		e[i].gpa = DATA_GPA + (16 + 2 * i) * PAGE_SIZE;
+		e[i].size = PAGE_SIZE;
+		e[i].attr = KVM_PRIVMEM_SHARED;
+		e[i].gran = KVM_PRIVMEM_GRAN_4K;
+	}
+	TEST_ASSERT(!pm_convert(vm, e, QUERY_FLIPS, &c), "unflip: %d", errno);
+	free(e);
+}
+
 static void test_caps(void)
 {
 	struct kvm_privmem_entry e[NR_ENTRIES + 1] = {};
@@ -568,6 +637,7 @@ static void test_caps(void)
 		    "range map");
 	TEST_ASSERT(pm_query(vm, DATA_GPA, DATA_SIZE, e, 1) == 1, "truncated");
 	expect_errno(pm_query_raw_outside(vm, e), ENOENT, "QUERY outside");
+	test_query_chunks(vm);
 
 	/* KVM_RUN needs INIT once a span is bound. */
 	expect_errno(__vcpu_run(p.vcpus[0]), EPERM, "KVM_RUN before INIT");
