@@ -552,6 +552,7 @@ static void shmem_destructive_failure_keeps_host_data(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pfn1, pfn0);
 	KUNIT_EXPECT_EQ(test, folio_ref_count(pfn_folio(pfn0)), refs);
 	KUNIT_EXPECT_TRUE(test, xa_empty(&t->sh->stash));
+	KUNIT_EXPECT_TRUE(test, xa_empty(&t->sh->pins));
 	KUNIT_EXPECT_EQ(test, privmem_lookup(t->space, TEST_GFN + 2, &attr, &gran), 0);
 	KUNIT_EXPECT_EQ(test, attr, PRIVMEM_SHARED);
 
@@ -568,6 +569,7 @@ static void shmem_destructive_failure_keeps_host_data(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, host_read(t->file, 3), 0x78);
 	KUNIT_EXPECT_EQ(test, folio_ref_count(pfn_folio(pfn0)), refs);
 	KUNIT_EXPECT_TRUE(test, xa_empty(&t->sh->stash));
+	KUNIT_EXPECT_TRUE(test, xa_empty(&t->sh->pins));
 
 	/* It succeeds: same page, scrubbed; the copies are gone. */
 	KUNIT_ASSERT_EQ(test, convert(t, 2, 3, PRIVMEM_PRIVATE), 0);
@@ -578,6 +580,7 @@ static void shmem_destructive_failure_keeps_host_data(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, host_read(t->file, 2), -EACCES);
 	KUNIT_EXPECT_EQ(test, folio_ref_count(pfn_folio(pfn0)), refs);
 	KUNIT_EXPECT_TRUE(test, xa_empty(&t->sh->stash));
+	KUNIT_EXPECT_TRUE(test, xa_empty(&t->sh->pins));
 }
 
 /* get_pfn: references, holes, granularity. */

@@ -221,6 +221,7 @@ struct privmem_shmem *privmem_shmem_bind(struct file *file, pgoff_t pgoff,
 	sh->npages = npages;
 	sh->file = file;
 	xa_init(&sh->stash);
+	xa_init(&sh->pins);
 
 	mutex_lock(&privmem_shmem_mutex);
 	if ((flags & PRIVMEM_SHMEM_USER_INACCESSIBLE) &&
@@ -329,7 +330,7 @@ void privmem_shmem_unbind(struct privmem_shmem *sh)
 	mutex_unlock(&privmem_shmem_mutex);
 
 	/* Every step that cleared pages has committed or aborted. */
-	WARN_ON_ONCE(!xa_empty(&sh->stash));
+	WARN_ON_ONCE(!xa_empty(&sh->stash) || !xa_empty(&sh->pins));
 	kfree(rcu_dereference_protected(sh->map, true));
 	fput(sh->file);
 	kfree(sh);

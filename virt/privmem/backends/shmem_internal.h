@@ -105,6 +105,8 @@ struct privmem_shmem_file {
  * @stash: file index -> copy of the page's contents, for the pages that a
  *	destructive conversion to private cleared in its prepare and that
  *	its abort must restore.  Empty outside a step.  Serialised like @map.
+ * @pins: index of a folio -> number of steps in progress that hold a
+ *	reference on it (see privmem_shmem_clear()).  Serialised like @map.
  */
 struct privmem_shmem {
 	struct privmem_shmem_file *pf;
@@ -116,6 +118,7 @@ struct privmem_shmem {
 	bool in_space;
 	struct privmem_shmem_map __rcu *map;
 	struct xarray stash;
+	struct xarray pins;
 };
 
 static inline struct inode *privmem_shmem_inode(const struct privmem_shmem *sh)

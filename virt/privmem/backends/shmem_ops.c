@@ -114,9 +114,42 @@ int privmem_shmem_fill(struct privmem_shmem *sh, pgoff_t first, pgoff_t last)
 }
 
 /*
- * In place, no one but the page cache may hold a folio of the range: a
- * read or splice in flight, a pipe buffer or a GUP pin would let the host
- * reach a page the guest now owns.  Callers have marked the range
+ * Pins of a folio by steps in progress: each holds a folio reference that
+ * privmem_shmem_check_refs() must not take for someone else's.  Two
+ * steps of one entry pin the same folio when a large folio spans both.
+ */
+static unsigned long privmem_shmem_pins(struct privmem_shmem *sh,
+					const struct folio *folio)
+{
+	return xa_to_value(xa_load(&sh->pins, folio->index));
+}
+
+/* Count a pin; the caller's folio reference becomes it. */
+static int privmem_shmem_pin(struct privmem_shmem *sh, struct folio *folio)
+{
+	unsigned long n = privmem_shmem_pins(sh, folio);
+
+	return xa_err(xa_store(&sh->pins, folio->index, xa_mk_value(n + 1),
+			       GFP_KERNEL_ACCOUNT));
+}
+
+/* Drop a pin; replacing or erasing an existing entry allocates nothing. */
+static void privmem_shmem_unpin(struct privmem_shmem *sh, struct folio *folio)
+{
+	unsigned long n = privmem_shmem_pins(sh, folio);
+
+	if (n > 1)
+		WARN_ON_ONCE(xa_is_err(xa_store(&sh->pins, folio->index,
+						xa_mk_value(n - 1), GFP_NOWAIT)));
+	else
+		xa_erase(&sh->pins, folio->index);
+	folio_put(folio);
+}
+
+/*
+ * No one but the page cache (and our own pins) may hold a folio of the
+ * range: a read or splice in flight, a pipe buffer or a GUP pin would let
+ * the host reach a page the guest now owns.  Callers have marked the range
  * converting and zapped its mappings; the reader paths take their
  * reference before they check the map (see shmem_range_private()).
  */
@@ -137,7 +170,8 @@ static int privmem_shmem_check_refs(struct privmem_shmem *sh, pgoff_t first,
 			continue;
 		}
 		if (folio_mapped(folio) ||
-		    folio_ref_count(folio) != folio_nr_pages(folio) + 1)
+		    folio_ref_count(folio) != folio_nr_pages(folio) + 1 +
+					      privmem_shmem_pins(sh, folio))
 			ret = -EBUSY;
 		index = folio_next_index(folio);
 		folio_unlock(folio);
@@ -237,7 +271,7 @@ static void privmem_shmem_unstash(struct privmem_shmem *sh, pgoff_t first,
 			folio_mark_dirty(folio);
 		folio_unlock(folio);
 		folio_put(folio);	/* this lookup */
-		folio_put(folio);	/* the pin of privmem_shmem_clear() */
+		privmem_shmem_unpin(sh, folio);
 		index = end + 1;
 	}
 }
@@ -262,6 +296,12 @@ static int privmem_shmem_clear(struct privmem_shmem *sh, pgoff_t first,
 		ret = privmem_shmem_get_folio(inode, index, write_end, &folio);
 		if (ret)
 			break;
+		ret = privmem_shmem_pin(sh, folio);
+		if (ret) {
+			folio_unlock(folio);
+			folio_put(folio);
+			break;
+		}
 		end = min(last, folio_next_index(folio) - 1);
 		for (i = index; i <= end && !ret; i++)
 			ret = privmem_shmem_stash_page(sh, i,
