@@ -13,6 +13,12 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
+# One run at a time on a machine: the work tree, the build directories
+# and the results are shared, and two kernel builds at once would starve
+# each other of the two cores.
+exec 9>/tmp/privmem-build.lock
+flock 9
+
 "$PRIVMEM_REPO/harness/deps.sh" || die "cannot install the build dependencies"
 "$PRIVMEM_REPO/harness/assemble.sh" || die "cannot assemble the kernel tree"
 
@@ -36,9 +42,6 @@ ktap() {	# ktap NAME LOG CMD...: run a step whose LOG holds KTAP
 	args+=(--name "$name" "$log")
 	[ "$rc" -eq 0 ] || args+=(--step "$name" "$rc")
 }
-
-exec 9>/tmp/privmem-build.lock
-flock 9
 
 ktap kunit-uml "$out/uml.ktap" "$PRIVMEM_REPO/harness/kunit-uml.sh" "$out/uml.ktap"
 
