@@ -45,7 +45,11 @@ for f in "${kfiles[@]}"; do
 done | grep -v '^$' > "$tmp/kerneldoc"
 report kernel-doc "$tmp/kerneldoc"
 
-# sparse and W=1: rebuild the privmem objects of the x86_64 kernel.
+# sparse and W=1: rebuild the privmem objects of the x86_64 kernel.  The
+# build directory is shared with make test and make run: hold the build
+# lock from here on.
+exec 9>/tmp/privmem-build.lock
+flock 9
 "$PRIVMEM_REPO/harness/build-kernel.sh" x86_64 >/dev/null 2>&1 ||
 	echo "x86_64 build failed" >> "$tmp/build"
 report build "$tmp/build"
@@ -54,7 +58,7 @@ dirs=(virt/privmem/)
 for d in arch/x86/kvm; do
 	ls "$PRIVMEM_TREE/$d"/privmem* >/dev/null 2>&1 && dirs+=("$d/")
 done
-flock /tmp/privmem-build.lock make -s -C "$PRIVMEM_TREE" O="$out" ARCH=x86_64 \
+make -s -C "$PRIVMEM_TREE" O="$out" ARCH=x86_64 \
 	CC="ccache gcc" -j"$PRIVMEM_JOBS" C=2 W=1 "${dirs[@]}" 2>&1 |
 	grep -E 'privmem' | grep -E 'warning|error' > "$tmp/sparse"
 report "sparse/W=1" "$tmp/sparse"
