@@ -38,29 +38,22 @@
  * @ret: the return value of privmem_convert().
  */
 TRACE_EVENT(privmem_convert,
-	TP_PROTO(const struct privmem_space *space, unsigned int nr,
-		 unsigned int flags, unsigned int done, int ret),
-	TP_ARGS(space, nr, flags, done, ret),
-
-	TP_STRUCT__entry(
-		__field(const void *, space)
-		__field(unsigned int, nr)
-		__field(unsigned int, flags)
-		__field(unsigned int, done)
-		__field(int, ret)
-	),
-
-	TP_fast_assign(
-		__entry->space = space;
-		__entry->nr = nr;
-		__entry->flags = flags;
-		__entry->done = done;
-		__entry->ret = ret;
-	),
-
-	TP_printk("space=%p nr=%u flags=%#x done=%u ret=%d",
-		  __entry->space, __entry->nr, __entry->flags, __entry->done,
-		  __entry->ret)
+	    TP_PROTO(const struct privmem_space *space, unsigned int nr,
+		     unsigned int flags, unsigned int done, int ret),
+	    TP_ARGS(space, nr, flags, done, ret),
+	    TP_STRUCT__entry(__field(const void *, space)
+			     __field(unsigned int, nr)
+			     __field(unsigned int, flags)
+			     __field(unsigned int, done)
+			     __field(int, ret)),
+	    TP_fast_assign(__entry->space = space;
+			   __entry->nr = nr;
+			   __entry->flags = flags;
+			   __entry->done = done;
+			   __entry->ret = ret;),
+	    TP_printk("space=%p nr=%u flags=%#x done=%u ret=%d",
+		      __entry->space, __entry->nr, __entry->flags,
+		      __entry->done, __entry->ret)
 );
 
 /*
@@ -69,56 +62,43 @@ TRACE_EVENT(privmem_convert,
  * @ret: 0, or the errno that failed the step (then it undid itself).
  */
 TRACE_EVENT(privmem_step,
-	TP_PROTO(const struct privmem_op *op, int ret),
-	TP_ARGS(op, ret),
-
-	TP_STRUCT__entry(
-		__field(const void *, space)
-		__field(u64, gfn)
-		__field(u64, npages)
-		__field(u8, from)
-		__field(u8, to)
-		__field(u8, gran)
-		__field(u8, mode)
-		__field(int, ret)
-	),
-
-	TP_fast_assign(
-		__entry->space = op->space;
-		__entry->gfn = op->gfn;
-		__entry->npages = op->npages;
-		__entry->from = op->from;
-		__entry->to = op->to;
-		__entry->gran = op->gran;
-		__entry->mode = op->mode;
-		__entry->ret = ret;
-	),
-
-	TP_printk("space=%p gfn=%#llx npages=%llu %s->%s gran=%s mode=%s ret=%d",
-		  __entry->space, __entry->gfn, __entry->npages,
-		  privmem_show_attr(__entry->from), privmem_show_attr(__entry->to),
-		  privmem_show_gran(__entry->gran), privmem_show_mode(__entry->mode),
-		  __entry->ret)
+	    TP_PROTO(const struct privmem_op *op, int ret),
+	    TP_ARGS(op, ret),
+	    TP_STRUCT__entry(__field(const void *, space)
+			     __field(u64, gfn)
+			     __field(u64, npages)
+			     __field(u8, from)
+			     __field(u8, to)
+			     __field(u8, gran)
+			     __field(u8, mode)
+			     __field(int, ret)),
+	    TP_fast_assign(__entry->space = op->space;
+			   __entry->gfn = op->gfn;
+			   __entry->npages = op->npages;
+			   __entry->from = op->from;
+			   __entry->to = op->to;
+			   __entry->gran = op->gran;
+			   __entry->mode = op->mode;
+			   __entry->ret = ret;),
+	    TP_printk("space=%p gfn=%#llx npages=%llu %s->%s gran=%s mode=%s ret=%d",
+		      __entry->space, __entry->gfn, __entry->npages,
+		      privmem_show_attr(__entry->from),
+		      privmem_show_attr(__entry->to),
+		      privmem_show_gran(__entry->gran),
+		      privmem_show_mode(__entry->mode), __entry->ret)
 );
 
 DECLARE_EVENT_CLASS(privmem_block,
-	TP_PROTO(const struct privmem_space *space, u64 gfn, int ret),
-	TP_ARGS(space, gfn, ret),
-
-	TP_STRUCT__entry(
-		__field(const void *, space)
-		__field(u64, gfn)
-		__field(int, ret)
-	),
-
-	TP_fast_assign(
-		__entry->space = space;
-		__entry->gfn = gfn;
-		__entry->ret = ret;
-	),
-
-	TP_printk("space=%p gfn=%#llx ret=%d",
-		  __entry->space, __entry->gfn, __entry->ret)
+		    TP_PROTO(const struct privmem_space *space, u64 gfn, int ret),
+		    TP_ARGS(space, gfn, ret),
+		    TP_STRUCT__entry(__field(const void *, space)
+				     __field(u64, gfn)
+				     __field(int, ret)),
+		    TP_fast_assign(__entry->space = space;
+				   __entry->gfn = gfn;
+				   __entry->ret = ret;),
+		    TP_printk("space=%p gfn=%#llx ret=%d",
+			      __entry->space, __entry->gfn, __entry->ret)
 );
 
 /*
@@ -128,8 +108,8 @@ DECLARE_EVENT_CLASS(privmem_block,
  * @ret: 0, or the arch op's errno.
  */
 DEFINE_EVENT(privmem_block, privmem_smash,
-	TP_PROTO(const struct privmem_space *space, u64 gfn, int ret),
-	TP_ARGS(space, gfn, ret)
+	     TP_PROTO(const struct privmem_space *space, u64 gfn, int ret),
+	     TP_ARGS(space, gfn, ret)
 );
 
 /*
@@ -139,8 +119,8 @@ DEFINE_EVENT(privmem_block, privmem_smash,
  * @ret: 0, or the arch op's errno (an opportunistic merge may fail).
  */
 DEFINE_EVENT(privmem_block, privmem_merge,
-	TP_PROTO(const struct privmem_space *space, u64 gfn, int ret),
-	TP_ARGS(space, gfn, ret)
+	     TP_PROTO(const struct privmem_space *space, u64 gfn, int ret),
+	     TP_ARGS(space, gfn, ret)
 );
 
 #endif /* _TRACE_PRIVMEM_H */
