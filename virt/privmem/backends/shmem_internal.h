@@ -17,6 +17,13 @@
 #include <linux/xarray.h>
 #include <kunit/visibility.h>
 
+/*
+ * A conversion that finds someone else holding a folio of its range tries
+ * this many times, waiting this long in between, before it fails -EBUSY.
+ */
+#define PRIVMEM_SHMEM_BUSY_TRIES	10
+#define PRIVMEM_SHMEM_BUSY_WAIT_US	200
+
 /**
  * enum privmem_shmem_state - what the host may do with a run of pages
  * @PRIVMEM_SHMEM_SHARED: anything.  Shared pages have no run, except a

@@ -16,7 +16,8 @@
  *   prepare fills holes (the only allocation; the range is untouched if it
  *   fails), marks the range converting so that the host is refused, waits
  *   for RCU readers, zaps host mappings and checks that no one else holds
- *   a folio (read in flight, pipe, GUP pin): -EBUSY if someone does.
+ *   a folio (read in flight, pipe, GUP pin): -EBUSY if someone still does
+ *   after a bounded wait for transient references.
  *   commit marks the range private.  The folios and their contents stay.
  *
  * shared -> private, destructive:
@@ -49,6 +50,7 @@
  * entry can be prepared before any commits; commit and abort only change
  * the state of that run (shmem_map.c), and cannot fail.
  */
+#include <linux/delay.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
@@ -153,8 +155,8 @@ static void privmem_shmem_unpin(struct privmem_shmem *sh, struct folio *folio)
  * converting and zapped its mappings; the reader paths take their
  * reference before they check the map (see shmem_range_private()).
  */
-static int privmem_shmem_check_refs(struct privmem_shmem *sh, pgoff_t first,
-				    pgoff_t last)
+static int privmem_shmem_refs_idle(struct privmem_shmem *sh, pgoff_t first,
+				   pgoff_t last)
 {
 	struct address_space *mapping = privmem_shmem_inode(sh)->i_mapping;
 	pgoff_t index = first;
@@ -177,6 +179,26 @@ static int privmem_shmem_check_refs(struct privmem_shmem *sh, pgoff_t first,
 		folio_unlock(folio);
 		folio_put(folio);
 	}
+	return ret;
+}
+
+/*
+ * As privmem_shmem_refs_idle(), but give transient references time to go:
+ * a vCPU's fault on a shared neighbour, a reader that saw the old map and
+ * is about to back off, or an LRU batch refilled since the drain.  Only a
+ * reference that outlives PRIVMEM_SHMEM_BUSY_TRIES attempts (a GUP pin, a
+ * pipe buffer) fails the step with -EBUSY.
+ */
+static int privmem_shmem_check_refs(struct privmem_shmem *sh, pgoff_t first,
+				    pgoff_t last)
+{
+	unsigned int tries = PRIVMEM_SHMEM_BUSY_TRIES;
+	int ret;
+
+	while ((ret = privmem_shmem_refs_idle(sh, first, last)) == -EBUSY &&
+	       --tries)
+		usleep_range(PRIVMEM_SHMEM_BUSY_WAIT_US,
+			     2 * PRIVMEM_SHMEM_BUSY_WAIT_US);
 	return ret;
 }
 
