@@ -9,6 +9,7 @@ set -euo pipefail
 
 log=$1
 shift
+mkdir -p "$PRIVMEM_BUILD"
 cd "$PRIVMEM_TREE"
 rc=0
 python3 tools/testing/kunit/kunit.py run --kunitconfig=virt/privmem \
