@@ -555,7 +555,8 @@ bool privmem_space_implicit(const struct privmem_space *space);
 
 int privmem_convert(struct privmem_space *space,
 		    const struct privmem_entry *entries, unsigned int nr,
-		    unsigned int flags, unsigned int *done);
+		    unsigned int flags, unsigned int *done,
+		    unsigned int *err_index);
 int privmem_space_compact(struct privmem_space *space);
 int privmem_lookup(struct privmem_space *space, u64 gfn,
 		   enum privmem_attr *attr, enum privmem_gran *gran);

@@ -138,7 +138,7 @@ static void matrix_setup(struct kunit *test, struct privmem_space *s,
 		e[0] = ent(P2M, 256, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
 		break;
 	}
-	KUNIT_ASSERT_EQ(test, privmem_convert(s, e, 1, 0, &done), 0);
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, e, 1, 0, &done, NULL), 0);
 }
 
 static void privmem_convert_matrix(struct kunit *test)
@@ -172,7 +172,7 @@ static void privmem_convert_matrix(struct kunit *test)
 		       before[2] == c->p511;
 		fake_reset_calls(f);
 
-		ret = privmem_convert(s, &reqs[c->req], 1, flags, &done);
+		ret = privmem_convert(s, &reqs[c->req], 1, flags, &done, NULL);
 		if (kind == 1 && !noop) {
 			KUNIT_EXPECT_EQ_MSG(test, ret, -EPERM, "implicit, switch off");
 			KUNIT_EXPECT_EQ(test, done, 0);
@@ -218,7 +218,7 @@ static void privmem_convert_errno(struct kunit *test)
 		{ 1100, 1, 1, 0, { 0, 0, 1 } },		/* reserved bytes */
 	};
 	struct privmem_entry *e;
-	unsigned int done, i;
+	unsigned int done, idx, i;
 
 	e = kunit_kmalloc_array(test, PRIVMEM_MAX_ENTRIES + 1, sizeof(*e), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, e);
@@ -227,34 +227,110 @@ static void privmem_convert_errno(struct kunit *test)
 	fake_reset_calls(f);
 
 	done = 99;
-	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, PRIVMEM_MAX_ENTRIES + 1, 0, &done), -E2BIG);
+	idx = 99;
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, PRIVMEM_MAX_ENTRIES + 1, 0, &done, &idx),
+			-E2BIG);
 	KUNIT_EXPECT_EQ(test, done, 0);
-	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 1, 0x80, &done), -EINVAL);
-	KUNIT_EXPECT_EQ(test, privmem_convert(s, NULL, 1, 0, &done), -EINVAL);
-	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 1, 0, NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 0, 0, &done), 0);
+	KUNIT_EXPECT_EQ(test, idx, PRIVMEM_MAX_ENTRIES);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 1, 0x80, &done, &idx), -EINVAL);
+	KUNIT_EXPECT_EQ(test, idx, 0);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, NULL, 1, 0, &done, &idx), -EINVAL);
+	KUNIT_EXPECT_EQ(test, idx, 0);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 1, 0, NULL, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 0, 0, &done, &idx), 0);
+	KUNIT_EXPECT_EQ(test, idx, 0);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		e[10] = bad[i];
 		done = 99;
-		KUNIT_EXPECT_EQ_MSG(test, privmem_convert(s, e, 11, 0, &done), -EINVAL,
+		idx = 99;
+		KUNIT_EXPECT_EQ_MSG(test, privmem_convert(s, e, 11, 0, &done, &idx), -EINVAL,
 				    "bad entry %u", i);
 		KUNIT_EXPECT_EQ(test, done, 0);
-		KUNIT_EXPECT_EQ(test, privmem_validate(s, e, 11), -EINVAL);
+		KUNIT_EXPECT_EQ_MSG(test, idx, 10, "bad entry %u", i);
+		idx = 99;
+		KUNIT_EXPECT_EQ(test, privmem_validate(s, e, 11, &idx), -EINVAL);
+		KUNIT_EXPECT_EQ(test, idx, 10);
 	}
-	KUNIT_EXPECT_EQ(test, privmem_validate(s, e, 10), 0);
-	KUNIT_EXPECT_EQ(test, privmem_validate(s, e, PRIVMEM_MAX_ENTRIES + 1), -E2BIG);
+	KUNIT_EXPECT_EQ(test, privmem_validate(s, e, 10, &idx), 0);
+	KUNIT_EXPECT_EQ(test, privmem_validate(s, e, PRIVMEM_MAX_ENTRIES + 1, &idx), -E2BIG);
+	KUNIT_EXPECT_EQ(test, idx, PRIVMEM_MAX_ENTRIES);
 	KUNIT_EXPECT_EQ(test, f->nlog, 0);
 	KUNIT_EXPECT_EQ(test, st_of(s, 1030), ST_S);
 	KUNIT_EXPECT_EQ(test, ranges(s), 1);
 
 	/* The policy refuses entry 2: entries 0 and 1 are done. */
 	f->poison[1024 + 2 - f->base] = PZ_DENY;
-	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 5, 0, &done), -EPERM);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 5, 0, &done, &idx), -EPERM);
 	KUNIT_EXPECT_EQ(test, done, 2);
+	KUNIT_EXPECT_EQ(test, idx, 2);
 	KUNIT_EXPECT_EQ(test, st_of(s, 1025), ST_P4K);
 	KUNIT_EXPECT_EQ(test, st_of(s, 1026), ST_S);
 	KUNIT_EXPECT_EQ(test, st_of(s, 1027), ST_S);
 	KUNIT_EXPECT_EQ(test, privmem_space_check(s), 0);
+}
+
+/**
+ * struct error_index_case - a bad request and the entry blamed for it
+ * @name: what is wrong.
+ * @e: the request.
+ * @nr: entries in @e.
+ * @index: the entry privmem_convert() must name.
+ */
+struct error_index_case {
+	const char *name;
+	struct privmem_entry e[4];
+	unsigned int nr;
+	unsigned int index;
+};
+
+/* The span is [1024, 1024 + 8 * P2M). */
+static const struct error_index_case error_index_cases[] = {
+	{ "malformed after an overlap",
+	  { { 1100, 2, 1, 0 }, { 1101, 1, 1, 0 }, { 1200, 1, 2, 0 } }, 3, 2 },
+	{ "zero length",
+	  { { 1100, 1, 1, 0 }, { 1101, 1, 1, 0 }, { 1102, 1, 1, 0 },
+	    { 1200, 0, 1, 0 } }, 4, 3 },
+	{ "outside the span",
+	  { { 1100, 1, 1, 0 }, { 1024 + 8 * P2M - 1, 2, 1, 0 } }, 2, 1 },
+	{ "2M misaligned",
+	  { { 3000, 1, 1, 0 }, { 3001, 1, 1, 0 },
+	    { 1024 + P2M + 1, P2M, 1, 1 } }, 3, 2 },
+	{ "first overlap in request order",
+	  { { 1100, 10, 1, 0 }, { 1200, 1, 1, 0 }, { 1105, 1, 1, 0 },
+	    { 1101, 1, 1, 0 } }, 4, 2 },
+	{ "overlap with a later, lower entry",
+	  { { 1200, 1, 1, 0 }, { 1100, 200, 1, 0 } }, 2, 1 },
+};
+
+static void error_index_desc(const struct error_index_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(error_index, error_index_cases, error_index_desc);
+
+/* A rejected request names its offending entry and changes nothing. */
+static void privmem_convert_error_index(struct kunit *test)
+{
+	const struct error_index_case *c = test->param_value;
+	struct fake *f = fake_new(1024, 8 * P2M, true, true);
+	struct privmem_space *s = space_with(test, f);
+	unsigned int done = 99, idx = 99;
+
+	fake_reset_calls(f);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, c->e, c->nr, 0, &done, &idx), -EINVAL);
+	KUNIT_EXPECT_EQ(test, done, 0);
+	KUNIT_EXPECT_EQ(test, idx, c->index);
+	idx = 99;
+	KUNIT_EXPECT_EQ(test, privmem_validate(s, c->e, c->nr, &idx), -EINVAL);
+	KUNIT_EXPECT_EQ(test, idx, c->index);
+	KUNIT_EXPECT_EQ(test, f->nlog, 0);
+	KUNIT_EXPECT_EQ(test, ranges(s), 1);
+
+	/* Success names the end of the request. */
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, &c->e[0], 1, 0, &done, &idx), 0);
+	KUNIT_EXPECT_EQ(test, done, 1);
+	KUNIT_EXPECT_EQ(test, idx, 1);
 }
 
 /* 253 adjacent 4K entries: one backend and one arch call. */
@@ -270,7 +346,7 @@ static void privmem_convert_coalesce(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, e);
 	for (i = 0; i < PRIVMEM_MAX_ENTRIES; i++)
 		e[i] = ent(10 + i, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
-	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, PRIVMEM_MAX_ENTRIES, 0, &done), 0);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, PRIVMEM_MAX_ENTRIES, 0, &done, NULL), 0);
 	KUNIT_EXPECT_EQ(test, done, PRIVMEM_MAX_ENTRIES);
 	KUNIT_EXPECT_EQ(test, f->calls[FC_BPREP], 1);
 	KUNIT_EXPECT_EQ(test, f->calls[FC_BCOMMIT], 1);
@@ -287,12 +363,12 @@ static void privmem_convert_coalesce(struct kunit *test)
 	for (i = 0; i < 4; i++)
 		e[i] = ent(1000 - 2 * i, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
 	fake_reset_calls(f);
-	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 4, 0, &done), 0);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 4, 0, &done, NULL), 0);
 	KUNIT_EXPECT_EQ(test, f->calls[FC_SETP], 4);
 
 	/* Already in the target state: no-ops, no call, all done. */
 	fake_reset_calls(f);
-	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 4, 0, &done), 0);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 4, 0, &done, NULL), 0);
 	KUNIT_EXPECT_EQ(test, done, 4);
 	KUNIT_EXPECT_EQ(test, f->nlog, 0);
 }
@@ -321,13 +397,13 @@ static void privmem_convert_smash_unsmash(struct kunit *test)
 	struct privmem_entry e = ent(P2M, P2M, PRIVMEM_PRIVATE, PRIVMEM_GRAN_2M);
 	unsigned int done;
 
-	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done), 0);
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done, NULL), 0);
 	KUNIT_EXPECT_EQ(test, st_of(s, P2M + 7), ST_P2M);
 	KUNIT_EXPECT_EQ(test, ranges(s), 3);
 
 	fake_reset_calls(f);
 	e = ent(P2M + 100, 1, PRIVMEM_SHARED, PRIVMEM_GRAN_4K);
-	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done), 0);
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done, NULL), 0);
 	KUNIT_EXPECT_TRUE(test, log_is(f, smash, ARRAY_SIZE(smash)));
 	KUNIT_EXPECT_EQ(test, f->log[2].gfn, P2M);
 	KUNIT_EXPECT_EQ(test, f->log[3].gfn, P2M + 100);
@@ -339,7 +415,7 @@ static void privmem_convert_smash_unsmash(struct kunit *test)
 
 	fake_reset_calls(f);
 	e.attr = PRIVMEM_PRIVATE;
-	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done), 0);
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done, NULL), 0);
 	KUNIT_EXPECT_TRUE(test, log_is(f, unsmash, ARRAY_SIZE(unsmash)));
 	KUNIT_EXPECT_EQ(test, f->log[7].gfn, P2M);
 	KUNIT_EXPECT_EQ(test, st_of(s, P2M + 100), ST_P2M);
@@ -348,9 +424,9 @@ static void privmem_convert_smash_unsmash(struct kunit *test)
 	/* A lazy policy leaves the block smashed until compact. */
 	f->policy.merge = PRIVMEM_MERGE_LAZY;
 	e.attr = PRIVMEM_SHARED;
-	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done), 0);
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done, NULL), 0);
 	e.attr = PRIVMEM_PRIVATE;
-	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done), 0);
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done, NULL), 0);
 	KUNIT_EXPECT_EQ(test, st_of(s, P2M + 100), ST_P4K);
 	KUNIT_EXPECT_EQ(test, privmem_space_compact(s), 1);
 	KUNIT_EXPECT_EQ(test, st_of(s, P2M + 100), ST_P2M);
@@ -405,7 +481,7 @@ static void privmem_convert_inject(struct kunit *test)
 		if (c->start_p2m) {
 			for (i = 0; i < n; i++)
 				e[i] = ent(2 * i * P2M, P2M, 1, 1);
-			KUNIT_ASSERT_EQ(test, privmem_convert(s, e, n, 0, &done), 0);
+			KUNIT_ASSERT_EQ(test, privmem_convert(s, e, n, 0, &done, NULL), 0);
 		}
 		for (i = 0; i < n; i++) {
 			u64 len = c->partial ? 8 : (c->gran ? P2M : 40);
@@ -416,7 +492,7 @@ static void privmem_convert_inject(struct kunit *test)
 		f->poison[2 * k * P2M + 3] = c->poison;
 		fake_reset_calls(f);
 
-		KUNIT_EXPECT_EQ(test, privmem_convert(s, e, n, 0, &done), FAKE_ERR);
+		KUNIT_EXPECT_EQ(test, privmem_convert(s, e, n, 0, &done, NULL), FAKE_ERR);
 		KUNIT_EXPECT_EQ(test, done, k);
 		for (i = 0; i < n; i++) {
 			u64 g = 2 * i * P2M;
@@ -456,7 +532,7 @@ static void privmem_convert_inject_coalesced(struct kunit *test)
 		for (i = 0; i < 10; i++)
 			e[i] = ent(40 + 4 * i, 4, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
 		f->poison[40 + 4 * k + 2] = PZ_SETP;
-		KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 10, 0, &done), FAKE_ERR);
+		KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 10, 0, &done, NULL), FAKE_ERR);
 		KUNIT_EXPECT_EQ(test, done, k);
 		for (i = 0; i < 10; i++)
 			KUNIT_EXPECT_EQ(test, st_of(s, 40 + 4 * i + 3),
@@ -475,10 +551,10 @@ static void privmem_convert_inject_merge(struct kunit *test)
 	struct privmem_entry e = ent(0, 16, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
 	unsigned int done;
 
-	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done), 0);
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done, NULL), 0);
 	f->poison[5] = PZ_MERGE;
 	e = ent(0, P2M, PRIVMEM_PRIVATE, PRIVMEM_GRAN_2M);
-	KUNIT_EXPECT_EQ(test, privmem_convert(s, &e, 1, 0, &done), FAKE_ERR);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, &e, 1, 0, &done, NULL), FAKE_ERR);
 	KUNIT_EXPECT_EQ(test, done, 0);
 	KUNIT_EXPECT_EQ(test, st_of(s, 5), ST_P4K);
 	KUNIT_EXPECT_EQ(test, st_of(s, 100), ST_S);	/* its conversion undone */
@@ -520,7 +596,7 @@ static void privmem_convert_enomem(struct kunit *test)
 	prealloc_fail_from = 2;
 	kunit_activate_static_stub(test, privmem_range_prealloc,
 				   failing_prealloc);
-	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, ARRAY_SIZE(e), 0, &done),
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, ARRAY_SIZE(e), 0, &done, NULL),
 			-ENOMEM);
 	KUNIT_EXPECT_EQ(test, done, 2);
 	KUNIT_EXPECT_EQ(test, st_of(s, 3), ST_P4K);
@@ -539,7 +615,7 @@ static void privmem_convert_enomem(struct kunit *test)
 
 	/* With memory back, the same request finishes the job. */
 	kunit_deactivate_static_stub(test, privmem_range_prealloc);
-	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, ARRAY_SIZE(e), 0, &done), 0);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, ARRAY_SIZE(e), 0, &done, NULL), 0);
 	KUNIT_EXPECT_EQ(test, done, ARRAY_SIZE(e));
 	KUNIT_EXPECT_EQ(test, st_of(s, 11), ST_P4K);
 }
@@ -552,7 +628,7 @@ static void privmem_convert_enomem_complex(struct kunit *test)
 	struct privmem_entry e = ent(0, P2M, PRIVMEM_PRIVATE, PRIVMEM_GRAN_2M);
 	unsigned int done;
 
-	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done), 0);
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done, NULL), 0);
 	KUNIT_ASSERT_EQ(test, f->hw[5], ST_P2M);
 	fake_reset_calls(f);
 
@@ -561,7 +637,7 @@ static void privmem_convert_enomem_complex(struct kunit *test)
 	kunit_activate_static_stub(test, privmem_range_prealloc,
 				   failing_prealloc);
 	e = ent(5, 1, PRIVMEM_SHARED, PRIVMEM_GRAN_4K);
-	KUNIT_EXPECT_EQ(test, privmem_convert(s, &e, 1, 0, &done), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, &e, 1, 0, &done, NULL), -ENOMEM);
 	KUNIT_EXPECT_EQ(test, done, 0);
 	KUNIT_EXPECT_EQ(test, f->calls[FC_SPLIT], 1);
 	KUNIT_EXPECT_EQ(test, f->calls[FC_MERGE], 1);	/* the undo */
@@ -640,7 +716,7 @@ static void privmem_convert_trace(struct kunit *test)
 		kunit_skip(test, "no tracepoints in this kernel");
 
 	e[0] = ent(0, P2M, PRIVMEM_PRIVATE, PRIVMEM_GRAN_2M);
-	KUNIT_ASSERT_EQ(test, privmem_convert(s, e, 1, 0, &done), 0);
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, e, 1, 0, &done, NULL), 0);
 
 	memset(t, 0, sizeof(*t));
 	t->space = s;
@@ -651,7 +727,7 @@ static void privmem_convert_trace(struct kunit *test)
 
 	/* A page of the 2M block back to shared: smash, then one step. */
 	e[0] = ent(5, 1, PRIVMEM_SHARED, PRIVMEM_GRAN_4K);
-	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 1, 0, &done), 0);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 1, 0, &done, NULL), 0);
 	KUNIT_EXPECT_EQ(test, t->converts, 1);
 	KUNIT_EXPECT_EQ(test, t->smashes, 1);
 	KUNIT_EXPECT_EQ(test, t->smash_gfn, 0);
@@ -664,7 +740,7 @@ static void privmem_convert_trace(struct kunit *test)
 	/* Two adjacent entries make one coalesced step. */
 	for (i = 0; i < 3; i++)
 		e[i] = ent(P2M + 10 + i, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
-	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 2, 0, &done), 0);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 2, 0, &done, NULL), 0);
 	KUNIT_EXPECT_EQ(test, t->converts, 2);
 	KUNIT_EXPECT_EQ(test, t->nr, 2);
 	KUNIT_EXPECT_EQ(test, t->done, 2);
@@ -675,7 +751,7 @@ static void privmem_convert_trace(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->step.to, PRIVMEM_PRIVATE);
 
 	f->poison[P2M + 12] = PZ_SETP;
-	KUNIT_EXPECT_EQ(test, privmem_convert(s, &e[2], 1, 0, &done), FAKE_ERR);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, &e[2], 1, 0, &done, NULL), FAKE_ERR);
 	KUNIT_EXPECT_EQ(test, t->converts, 3);
 	KUNIT_EXPECT_EQ(test, t->done, 0);
 	KUNIT_EXPECT_EQ(test, t->ret, FAKE_ERR);
@@ -699,16 +775,16 @@ static void privmem_convert_modes(struct kunit *test)
 	u64 pfn = f->pfn[7];
 
 	/* FM_CC: to private before launch keeps the pre-boot data. */
-	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done), 0);
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done, NULL), 0);
 	KUNIT_EXPECT_EQ(test, f->pfn[7], pfn);
 	e.attr = PRIVMEM_SHARED;
-	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done), 0);
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done, NULL), 0);
 	KUNIT_EXPECT_NE(test, f->pfn[7], pfn);
 	KUNIT_ASSERT_EQ(test, privmem_space_populate_done(s), 0);
 	KUNIT_ASSERT_EQ(test, privmem_space_launch(s), 0);
 	pfn = f->pfn[7];
 	e.attr = PRIVMEM_PRIVATE;
-	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done), 0);
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done, NULL), 0);
 	KUNIT_EXPECT_NE(test, f->pfn[7], pfn);
 	KUNIT_EXPECT_EQ(test, f->pfn[6], 7);
 }
@@ -738,7 +814,7 @@ static void privmem_convert_lookup_converting(struct kunit *test)
 	f->aops.set_private = probe_set_private;
 	probe_inside = 1;
 	probe_outside = 1;
-	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done), 0);
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done, NULL), 0);
 	KUNIT_EXPECT_EQ(test, probe_inside, -EAGAIN);
 	KUNIT_EXPECT_EQ(test, probe_outside, 0);
 	KUNIT_EXPECT_EQ(test, st_of(s, 14), ST_P4K);	/* and after: final */
@@ -758,6 +834,7 @@ static void privmem_convert_random(struct kunit *test)
 static struct kunit_case privmem_convert_cases[] = {
 	KUNIT_CASE_PARAM(privmem_convert_matrix, matrix_gen_params),
 	KUNIT_CASE(privmem_convert_errno),
+	KUNIT_CASE_PARAM(privmem_convert_error_index, error_index_gen_params),
 	KUNIT_CASE(privmem_convert_coalesce),
 	KUNIT_CASE(privmem_convert_smash_unsmash),
 	KUNIT_CASE_PARAM(privmem_convert_inject, inject_gen_params),

@@ -72,7 +72,7 @@ static struct privmem_space *iter_space(struct kunit *test, struct fake **fp)
 	s = fake_space(f);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(s));
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, destroy_space, s), 0);
-	KUNIT_ASSERT_EQ(test, privmem_convert(s, e, ARRAY_SIZE(e), 0, &done), 0);
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, e, ARRAY_SIZE(e), 0, &done, NULL), 0);
 	*fp = f;
 	return s;
 }

@@ -473,7 +473,7 @@ static int privmem_test_convert(struct privmem_space *space, u64 gfn, u64 npages
 	};
 	unsigned int done;
 
-	return privmem_convert(space, &e, 1, 0, &done);
+	return privmem_convert(space, &e, 1, 0, &done, NULL);
 }
 
 static void privmem_test_launch(struct kunit *test, struct privmem_space *space)

@@ -520,51 +520,75 @@ static int model_entry(struct model *m, const struct privmem_entry *e,
 	return 0;
 }
 
-/* Validation, as documented for privmem_convert(). */
+/* Is e[i] well formed and inside the span, on its own? */
+static bool model_entry_valid(struct model *m, const struct privmem_entry *e)
+{
+	unsigned int j;
+
+	if (e->attr > 1 || e->gran > 1 || !e->npages)
+		return false;
+	for (j = 0; j < 6; j++)
+		if (e->rsvd[j])
+			return false;
+	if (e->gfn < m->base || e->gfn + e->npages < e->gfn ||
+	    e->gfn + e->npages > m->base + m->npages)
+		return false;
+	return !(e->gran && ((e->gfn | e->npages) % P2M));
+}
+
+/*
+ * Validation, as documented for privmem_convert(): the first bad entry,
+ * else the first entry overlapping an earlier one, goes to *@bad.
+ */
 static int model_validate(struct model *m, const struct privmem_entry *e,
-			  unsigned int nr)
+			  unsigned int nr, unsigned int *bad)
 {
 	unsigned int i, j;
 
-	if (nr > PRIVMEM_MAX_ENTRIES)
+	if (nr > PRIVMEM_MAX_ENTRIES) {
+		*bad = PRIVMEM_MAX_ENTRIES;
 		return -E2BIG;
+	}
 	for (i = 0; i < nr; i++) {
-		if (e[i].attr > 1 || e[i].gran > 1 || !e[i].npages)
+		if (!model_entry_valid(m, &e[i])) {
+			*bad = i;
 			return -EINVAL;
-		for (j = 0; j < 6; j++)
-			if (e[i].rsvd[j])
-				return -EINVAL;
-		if (e[i].gfn < m->base || e[i].gfn + e[i].npages < e[i].gfn ||
-		    e[i].gfn + e[i].npages > m->base + m->npages)
-			return -EINVAL;
-		if (e[i].gran && ((e[i].gfn | e[i].npages) % P2M))
-			return -EINVAL;
-		for (j = 0; j < i; j++)
+		}
+	}
+	for (i = 0; i < nr; i++) {
+		for (j = 0; j < i; j++) {
 			if (e[i].gfn < e[j].gfn + e[j].npages &&
-			    e[j].gfn < e[i].gfn + e[i].npages)
+			    e[j].gfn < e[i].gfn + e[i].npages) {
+				*bad = i;
 				return -EINVAL;
+			}
+		}
 	}
 	return 0;
 }
 
 int model_convert(struct model *m, const struct privmem_entry *e,
-		  unsigned int nr, unsigned int flags, unsigned int *done)
+		  unsigned int nr, unsigned int flags, unsigned int *done,
+		  unsigned int *err_index)
 {
 	unsigned int i;
 	int ret;
 
 	*done = 0;
+	*err_index = 0;
 	if (flags & ~PRIVMEM_CONVERT_FLAGS)
 		return -EINVAL;
-	ret = model_validate(m, e, nr);
+	ret = model_validate(m, e, nr, err_index);
 	if (ret)
 		return ret;
 	for (i = 0; i < nr; i++) {
+		*err_index = i;
 		ret = model_entry(m, &e[i], flags & PRIVMEM_CONVERT_IMPLICIT);
 		if (ret)
 			return ret;
 		(*done)++;
 	}
+	*err_index = nr;
 	return 0;
 }
 
@@ -714,6 +738,7 @@ int privmem_fake_random(unsigned long ops, unsigned long long seed, int cfg)
 
 	while (n < ops) {
 		unsigned int nr = gen_batch(&m, e), done, mdone, i;
+		unsigned int idx, midx;
 		unsigned int flags = rnd() % 5 ? 0 : PRIVMEM_CONVERT_IMPLICIT;
 		int mret;
 
@@ -731,11 +756,11 @@ int privmem_fake_random(unsigned long ops, unsigned long long seed, int cfg)
 				goto fail;
 			m.prelaunch = false;
 		}
-		mret = model_convert(&m, e, nr, flags, &mdone);
-		rc = privmem_convert(s, e, nr, flags, &done);
-		if (rc != mret || done != mdone) {
-			pr_err("cfg %d seed %llu batch %lu: convert %d done %u, model %d done %u\n",
-			       cfg, seed, batches, rc, done, mret, mdone);
+		mret = model_convert(&m, e, nr, flags, &mdone, &midx);
+		rc = privmem_convert(s, e, nr, flags, &done, &idx);
+		if (rc != mret || done != mdone || idx != midx) {
+			pr_err("cfg %d seed %llu batch %lu: convert %d done %u index %u, model %d done %u index %u\n",
+			       cfg, seed, batches, rc, done, idx, mret, mdone, midx);
 			for (i = 0; i < nr; i++)
 				pr_err("  e[%u] %llx+%llx attr %d gran %d\n", i,
 				       e[i].gfn, e[i].npages, e[i].attr, e[i].gran);

@@ -95,7 +95,8 @@ struct model {
 void model_init(struct model *m, struct fake *f);
 void model_free(struct model *m);
 int model_convert(struct model *m, const struct privmem_entry *e,
-		  unsigned int nr, unsigned int flags, unsigned int *done);
+		  unsigned int nr, unsigned int flags, unsigned int *done,
+		  unsigned int *err_index);
 /* Compare space, fake hardware and model; returns 0 or prints and -1. */
 int model_compare(struct model *m, struct privmem_space *space);
 

@@ -82,15 +82,15 @@ static void privmem_range_merge_neighbours(struct kunit *test)
 	f->policy.merge = PRIVMEM_MERGE_NEVER;
 	e[0] = ent(10, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
 	e[1] = ent(12, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
-	KUNIT_ASSERT_EQ(test, privmem_convert(s, e, 2, 0, &done), 0);
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, e, 2, 0, &done, NULL), 0);
 	KUNIT_EXPECT_EQ(test, ranges(s), 5);
 	e[0] = ent(11, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
-	KUNIT_ASSERT_EQ(test, privmem_convert(s, e, 1, 0, &done), 0);
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, e, 1, 0, &done, NULL), 0);
 	KUNIT_EXPECT_EQ(test, ranges(s), 3);
 	KUNIT_EXPECT_EQ(test, privmem_lookup(s, 11, &a, NULL), 0);
 	KUNIT_EXPECT_EQ(test, a, PRIVMEM_PRIVATE);
 	e[0] = ent(10, 3, PRIVMEM_SHARED, PRIVMEM_GRAN_4K);
-	KUNIT_ASSERT_EQ(test, privmem_convert(s, e, 1, 0, &done), 0);
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, e, 1, 0, &done, NULL), 0);
 	KUNIT_EXPECT_EQ(test, ranges(s), 1);
 	KUNIT_EXPECT_EQ(test, privmem_space_check(s), 0);
 }
@@ -157,7 +157,7 @@ static void privmem_range_memory_o_ranges(struct kunit *test)
 	for (gfn = 0; gfn < npages; ) {
 		for (n = 0; n < PRIVMEM_MAX_ENTRIES && gfn < npages; n++, gfn += P2M)
 			e[n] = ent(gfn, P2M, PRIVMEM_PRIVATE, PRIVMEM_GRAN_2M);
-		KUNIT_ASSERT_EQ(test, privmem_convert(s, e, n, 0, &done), 0);
+		KUNIT_ASSERT_EQ(test, privmem_convert(s, e, n, 0, &done, NULL), 0);
 	}
 	KUNIT_EXPECT_EQ(test, ranges(s), 1);
 
@@ -165,7 +165,7 @@ static void privmem_range_memory_o_ranges(struct kunit *test)
 		for (n = 0; n < PRIVMEM_MAX_ENTRIES && i + n < 1000; n++)
 			e[n] = ent((i + n) * 4099ULL + 1, 1, PRIVMEM_SHARED,
 				   PRIVMEM_GRAN_4K);
-		KUNIT_ASSERT_EQ(test, privmem_convert(s, e, n, 0, &done), 0);
+		KUNIT_ASSERT_EQ(test, privmem_convert(s, e, n, 0, &done, NULL), 0);
 	}
 	/*
 	 * Each hole smashes its own block: [P4K] S [P4K] inside it (no
@@ -188,7 +188,7 @@ static void privmem_range_memory_o_ranges(struct kunit *test)
 		for (n = 0; n < PRIVMEM_MAX_ENTRIES && i + n < 1000; n++)
 			e[n] = ent((i + n) * 4099ULL + 1, 1, PRIVMEM_PRIVATE,
 				   PRIVMEM_GRAN_4K);
-		KUNIT_ASSERT_EQ(test, privmem_convert(s, e, n, 0, &done), 0);
+		KUNIT_ASSERT_EQ(test, privmem_convert(s, e, n, 0, &done, NULL), 0);
 	}
 	KUNIT_EXPECT_EQ(test, ranges(s), 1);	/* eagerly merged back */
 }

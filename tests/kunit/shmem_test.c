@@ -207,7 +207,7 @@ static int convert(struct shmem_test *t, u64 page, u64 npages, enum privmem_attr
 	};
 	unsigned int done;
 
-	return privmem_convert(t->space, &e, 1, 0, &done);
+	return privmem_convert(t->space, &e, 1, 0, &done, NULL);
 }
 
 #define ALL_FLAGS	PRIVMEM_SHMEM_FLAGS

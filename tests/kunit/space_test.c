@@ -125,7 +125,7 @@ static void privmem_space_lifecycle(struct kunit *test)
 		ret = privmem_space_launch(s);
 		break;
 	case SC_CONVERT:
-		ret = privmem_convert(s, &e, 1, 0, &done);
+		ret = privmem_convert(s, &e, 1, 0, &done, NULL);
 		if (!ret)
 			KUNIT_EXPECT_EQ(test, f->hw[3], ST_P4K);
 		break;
@@ -196,7 +196,7 @@ static void privmem_space_teardown_order(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, free_fake, f), 0);
 	s = fake_space(f);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(s));
-	KUNIT_ASSERT_EQ(test, privmem_convert(s, e, ARRAY_SIZE(e), 0, &done), 0);
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, e, ARRAY_SIZE(e), 0, &done, NULL), 0);
 	KUNIT_ASSERT_EQ(test, f->hw[0], ST_P2M);
 	KUNIT_ASSERT_EQ(test, f->hw[PRIVMEM_PAGES_2M + 6], ST_P4K);
 
@@ -215,7 +215,7 @@ static void privmem_space_teardown_order(struct kunit *test)
 	/* destroy of a live space takes the same order. */
 	s = fake_space(f);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(s));
-	KUNIT_ASSERT_EQ(test, privmem_convert(s, e, ARRAY_SIZE(e), 0, &done), 0);
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, e, ARRAY_SIZE(e), 0, &done, NULL), 0);
 	fake_reset_calls(f);
 	privmem_space_destroy(s);
 	KUNIT_EXPECT_EQ(test, f->nlog, 2);

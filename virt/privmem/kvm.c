@@ -389,8 +389,11 @@ static int kvm_privmem_entry_in(struct kvm_privmem *pm,
 
 /*
  * Convert @nr user entries.  Entries [0, *@done) were completed; on error
- * *@failed is the index of the first entry that was not.  A malformed
- * entry fails the whole request before anything changes (*@done is 0).
+ * *@failed is the index of the entry that stopped the request: the first
+ * entry that was not completed, or the offending one when an entry is
+ * malformed, outside the span, misaligned or overlaps an earlier one.
+ * Such an entry fails the whole request before anything changes (*@done
+ * is 0).  On success *@failed is -1.
  */
 static int kvm_privmem_convert_entries(struct kvm_privmem *pm,
 				       const struct kvm_privmem_entry *uents,
@@ -398,7 +401,7 @@ static int kvm_privmem_convert_entries(struct kvm_privmem *pm,
 				       s32 *failed)
 {
 	struct privmem_entry *ents;
-	unsigned int completed = 0;
+	unsigned int completed = 0, bad = 0;
 	u32 i;
 	int r;
 
@@ -414,9 +417,9 @@ static int kvm_privmem_convert_entries(struct kvm_privmem *pm,
 			goto out;
 		}
 	}
-	r = privmem_convert(pm->space, ents, nr, flags, &completed);
+	r = privmem_convert(pm->space, ents, nr, flags, &completed, &bad);
 	*done = completed;
-	*failed = r ? completed : -1;
+	*failed = r ? bad : -1;
 out:
 	kfree(ents);
 	return r;
@@ -845,6 +848,7 @@ static int kvm_privmem_map_batch(struct kvm_vcpu *vcpu, u64 gpa, u64 nr,
 
 	hdr.done = done;
 	hdr.error = r;
+	hdr.error_index = r ? failed : -1;
 	if (kvm_write_guest(vcpu->kvm, gpa, &hdr, sizeof(hdr))) {
 		*ret = -KVM_EFAULT;
 		return 1;

@@ -223,7 +223,7 @@ static int conv(struct snp_test *t, u64 off, u64 n, enum privmem_attr attr,
 	};
 	unsigned int done;
 
-	return privmem_convert(t->space, &e, 1, 0, &done);
+	return privmem_convert(t->space, &e, 1, 0, &done, NULL);
 }
 
 static enum privmem_attr attr_of(struct snp_test *t, u64 off)

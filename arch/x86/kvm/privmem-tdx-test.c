@@ -234,7 +234,7 @@ static int conv(struct tdx_test *t, u64 off, u64 n, enum privmem_attr attr)
 	};
 	unsigned int done;
 
-	return privmem_convert(t->space, &e, 1, 0, &done);
+	return privmem_convert(t->space, &e, 1, 0, &done, NULL);
 }
 
 static void launch(struct kunit *test)

@@ -91,7 +91,7 @@ static void convert(struct privmem_space *s, struct privmem_entry *e, unsigned i
 {
 	unsigned int done;
 
-	if (privmem_convert(s, e, n, 0, &done) || done != n)
+	if (privmem_convert(s, e, n, 0, &done, NULL) || done != n)
 		abort();
 }
 

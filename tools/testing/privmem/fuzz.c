@@ -68,7 +68,7 @@ int FUZZ_ONE(const uint8_t *data, size_t size)
 {
 	struct input in = { data, size, 0 };
 	struct privmem_entry e[PRIVMEM_MAX_ENTRIES];
-	unsigned int cfg = get8(&in), nr, i, done, mdone;
+	unsigned int cfg = get8(&in), nr, i, done, mdone, idx, midx;
 	u64 base = 2 * P2M + 77, npages = 5 * P2M + 123;
 	struct privmem_space *s;
 	struct fake *f;
@@ -110,11 +110,11 @@ int FUZZ_ONE(const uint8_t *data, size_t size)
 		for (i = 0; i < nr; i++)
 			decode_entry(&in, f, &e[i]);
 
-		mret = model_convert(&m, e, nr, flags, &mdone);
-		ret = privmem_convert(s, e, nr, flags, &done);
-		if (ret != mret || done != mdone) {
-			fprintf(stderr, "convert %d done %u, model %d done %u\n",
-				ret, done, mret, mdone);
+		mret = model_convert(&m, e, nr, flags, &mdone, &midx);
+		ret = privmem_convert(s, e, nr, flags, &done, &idx);
+		if (ret != mret || done != mdone || idx != midx) {
+			fprintf(stderr, "convert %d done %u index %u, model %d done %u index %u\n",
+				ret, done, idx, mret, mdone, midx);
 			for (i = 0; i < nr; i++)
 				fprintf(stderr, "  e[%u] %llx+%llx attr %d gran %d\n",
 					i, e[i].gfn, e[i].npages, e[i].attr, e[i].gran);

@@ -90,12 +90,12 @@ static int test_validate(void)
 
 	for (i = 0; i <= PRIVMEM_MAX_ENTRIES; i++)
 		e[i] = ent(1024 + i, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
-	CHECK_EQ(privmem_convert(s, e, PRIVMEM_MAX_ENTRIES + 1, 0, &done), -E2BIG);
+	CHECK_EQ(privmem_convert(s, e, PRIVMEM_MAX_ENTRIES + 1, 0, &done, NULL), -E2BIG);
 	CHECK_EQ(done, 0);
-	CHECK_EQ(privmem_convert(s, e, 1, 0x80, &done), -EINVAL);
-	CHECK_EQ(privmem_convert(s, NULL, 1, 0, &done), -EINVAL);
-	CHECK_EQ(privmem_convert(s, e, 1, 0, NULL), -EINVAL);
-	CHECK_EQ(privmem_convert(s, e, 0, 0, &done), 0);
+	CHECK_EQ(privmem_convert(s, e, 1, 0x80, &done, NULL), -EINVAL);
+	CHECK_EQ(privmem_convert(s, NULL, 1, 0, &done, NULL), -EINVAL);
+	CHECK_EQ(privmem_convert(s, e, 1, 0, NULL, NULL), -EINVAL);
+	CHECK_EQ(privmem_convert(s, e, 0, 0, &done, NULL), 0);
 
 	/* each malformed entry placed last, after valid ones */
 	struct privmem_entry bad[] = {
@@ -112,12 +112,12 @@ static int test_validate(void)
 	for (i = 0; i < (int)ARRAY_SIZE(bad); i++) {
 		e[10] = bad[i];
 		done = 99;
-		CHECK_EQ(privmem_convert(s, e, 11, 0, &done), -EINVAL);
+		CHECK_EQ(privmem_convert(s, e, 11, 0, &done, NULL), -EINVAL);
 		CHECK_EQ(done, 0);
 	}
 	e[10] = ent(1100, 1, 1, 0);
 	e[10].rsvd[3] = 1;
-	CHECK_EQ(privmem_convert(s, e, 11, 0, &done), -EINVAL);
+	CHECK_EQ(privmem_convert(s, e, 11, 0, &done, NULL), -EINVAL);
 	CHECK_EQ(total_calls(f), 0);
 	CHECK_EQ(f->calls[FC_ALLOW], 0);
 	CHECK_EQ(attr_of(s, 1030, NULL), PRIVMEM_SHARED);
@@ -143,7 +143,7 @@ static int test_lifecycle(void)
 	if (IS_ERR(s))
 		return -1;
 	CHECK_EQ(privmem_space_state(s), PRIVMEM_SPACE_CREATED);
-	CHECK_EQ(privmem_convert(s, &e, 1, 0, &done), -ENXIO);
+	CHECK_EQ(privmem_convert(s, &e, 1, 0, &done, NULL), -ENXIO);
 	CHECK_EQ(privmem_lookup(s, 0, &a, NULL), -ENXIO);
 	CHECK_EQ(privmem_space_populate_done(s), -ENXIO);
 	CHECK_EQ(privmem_space_launch(s), -ENXIO);
@@ -155,7 +155,7 @@ static int test_lifecycle(void)
 	CHECK_EQ(privmem_space_state(s), PRIVMEM_SPACE_BOUND);
 	CHECK_EQ(privmem_lookup(s, 4 * P2M, &a, NULL), -ENOENT);
 	CHECK_EQ(privmem_space_launch(s), -EINVAL);
-	CHECK_EQ(privmem_convert(s, &e, 1, 0, &done), 0);
+	CHECK_EQ(privmem_convert(s, &e, 1, 0, &done, NULL), 0);
 	CHECK_EQ(privmem_space_populate_done(s), 0);
 	CHECK_EQ(privmem_space_populate_done(s), -EBUSY);
 	CHECK_EQ(privmem_space_launch(s), 0);
@@ -163,7 +163,7 @@ static int test_lifecycle(void)
 	CHECK_EQ(privmem_space_state(s), PRIVMEM_SPACE_LAUNCHED);
 	privmem_space_kill(s);
 	CHECK_EQ(privmem_space_state(s), PRIVMEM_SPACE_DEAD);
-	CHECK_EQ(privmem_convert(s, &e, 1, 0, &done), -ENODEV);
+	CHECK_EQ(privmem_convert(s, &e, 1, 0, &done, NULL), -ENODEV);
 	CHECK_EQ(privmem_lookup(s, 0, &a, NULL), -ENODEV);
 	CHECK_EQ(privmem_space_launch(s), -ENODEV);
 	CHECK_EQ(privmem_space_compact(s), -ENODEV);
@@ -185,7 +185,7 @@ static int test_coalesce(void)
 
 	for (i = 0; i < PRIVMEM_MAX_ENTRIES; i++)
 		e[i] = ent(10 + i, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
-	CHECK_EQ(privmem_convert(s, e, PRIVMEM_MAX_ENTRIES, 0, &done), 0);
+	CHECK_EQ(privmem_convert(s, e, PRIVMEM_MAX_ENTRIES, 0, &done, NULL), 0);
 	CHECK_EQ(done, PRIVMEM_MAX_ENTRIES);
 	CHECK_EQ(f->calls[FC_BPREP], 1);
 	CHECK_EQ(f->calls[FC_BCOMMIT], 1);
@@ -197,7 +197,7 @@ static int test_coalesce(void)
 	CHECK_EQ(st.pages_to_private, PRIVMEM_MAX_ENTRIES);
 	/* Again: all no-ops, no call at all, still all done. */
 	memset(f->calls, 0, sizeof(f->calls));
-	CHECK_EQ(privmem_convert(s, e, PRIVMEM_MAX_ENTRIES, 0, &done), 0);
+	CHECK_EQ(privmem_convert(s, e, PRIVMEM_MAX_ENTRIES, 0, &done, NULL), 0);
 	CHECK_EQ(done, PRIVMEM_MAX_ENTRIES);
 	CHECK_EQ(total_calls(f) + f->calls[FC_ALLOW], 0);
 	privmem_space_destroy(s);
@@ -214,19 +214,19 @@ static int test_smash_unsmash(void)
 	enum privmem_gran g;
 	unsigned int done;
 
-	CHECK_EQ(privmem_convert(s, &e, 1, 0, &done), 0);
+	CHECK_EQ(privmem_convert(s, &e, 1, 0, &done, NULL), 0);
 	CHECK_EQ(attr_of(s, P2M + 7, &g), PRIVMEM_PRIVATE);
 	CHECK_EQ(g, PRIVMEM_GRAN_2M);
 	CHECK_EQ(nr_ranges(s), 3);
 	e = ent(P2M + 100, 1, PRIVMEM_SHARED, PRIVMEM_GRAN_4K);
-	CHECK_EQ(privmem_convert(s, &e, 1, 0, &done), 0);
+	CHECK_EQ(privmem_convert(s, &e, 1, 0, &done, NULL), 0);
 	CHECK_EQ(f->calls[FC_SPLIT], 1);
 	CHECK_EQ(attr_of(s, P2M + 100, &g), PRIVMEM_SHARED);
 	CHECK_EQ(attr_of(s, P2M + 99, &g), PRIVMEM_PRIVATE);
 	CHECK_EQ(g, PRIVMEM_GRAN_4K);
 	CHECK_EQ(nr_ranges(s), 5);	/* S [P4K] S [P4K] S */
 	e.attr = PRIVMEM_PRIVATE;
-	CHECK_EQ(privmem_convert(s, &e, 1, 0, &done), 0);
+	CHECK_EQ(privmem_convert(s, &e, 1, 0, &done, NULL), 0);
 	CHECK_EQ(f->calls[FC_MERGE], 1);
 	CHECK_EQ(attr_of(s, P2M + 100, &g), PRIVMEM_PRIVATE);
 	CHECK_EQ(g, PRIVMEM_GRAN_2M);
@@ -255,7 +255,7 @@ static int test_failure_positions(void)
 			for (i = 0; i < 10; i++)
 				e[i] = ent(40 + 4 * i, 4, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
 			f->poison[40 + 4 * k + 2] = bits[b];
-			CHECK_EQ(privmem_convert(s, e, 10, 0, &done), FAKE_ERR);
+			CHECK_EQ(privmem_convert(s, e, 10, 0, &done, NULL), FAKE_ERR);
 			CHECK_EQ(done, k);
 			for (i = 0; i < 10; i++)
 				CHECK_EQ(attr_of(s, 40 + 4 * i + 3, NULL),
@@ -283,11 +283,11 @@ static int test_complex_undo(void)
 	unsigned int done;
 
 	e[0] = ent(0, 4 * P2M, PRIVMEM_PRIVATE, PRIVMEM_GRAN_2M);
-	CHECK_EQ(privmem_convert(s, e, 1, 0, &done), 0);
+	CHECK_EQ(privmem_convert(s, e, 1, 0, &done, NULL), 0);
 	/* To shared over [100, 3*P2M + 5): smashes blocks 0 and 3. */
 	e[0] = ent(100, 3 * P2M - 95, PRIVMEM_SHARED, PRIVMEM_GRAN_4K);
 	f->poison[2 * P2M + 3] = PZ_SETS;	/* the 2M conversion fails */
-	CHECK_EQ(privmem_convert(s, e, 1, 0, &done), FAKE_ERR);
+	CHECK_EQ(privmem_convert(s, e, 1, 0, &done, NULL), FAKE_ERR);
 	CHECK_EQ(done, 0);
 	CHECK_EQ(f->calls[FC_SPLIT], 2);
 	CHECK_EQ(f->calls[FC_MERGE], 2);	/* both smashes undone */
@@ -298,7 +298,7 @@ static int test_complex_undo(void)
 	/* Merge-back refused during undo: the block stays smashed. */
 	f->poison[2 * P2M + 3] = PZ_SETS;
 	f->poison[5] = PZ_MERGE;
-	CHECK_EQ(privmem_convert(s, e, 1, 0, &done), FAKE_ERR);
+	CHECK_EQ(privmem_convert(s, e, 1, 0, &done, NULL), FAKE_ERR);
 	CHECK_EQ(attr_of(s, 100, &g), PRIVMEM_PRIVATE);
 	CHECK_EQ(g, PRIVMEM_GRAN_4K);
 	CHECK_EQ(attr_of(s, 3 * P2M + 100, &g), PRIVMEM_PRIVATE);
@@ -314,11 +314,11 @@ static int test_complex_undo(void)
 	s = fake_space(f);
 	e[0] = ent(0, P2M, PRIVMEM_PRIVATE, PRIVMEM_GRAN_2M);
 	e[1] = ent(P2M + 1, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
-	CHECK_EQ(privmem_convert(s, e, 2, 0, &done), 0);
+	CHECK_EQ(privmem_convert(s, e, 2, 0, &done, NULL), 0);
 	e[0] = ent(P2M + 1, 1, PRIVMEM_SHARED, PRIVMEM_GRAN_4K);
 	e[1] = ent(3, 1, PRIVMEM_SHARED, PRIVMEM_GRAN_4K);
 	memset(f->calls, 0, sizeof(f->calls));
-	CHECK_EQ(privmem_convert(s, e, 2, 0, &done), -EPERM);
+	CHECK_EQ(privmem_convert(s, e, 2, 0, &done, NULL), -EPERM);
 	CHECK_EQ(done, 1);
 	CHECK_EQ(f->calls[FC_SPLIT], 0);
 	CHECK_EQ(attr_of(s, 3, NULL), PRIVMEM_PRIVATE);
@@ -335,12 +335,12 @@ static int test_implicit(void)
 	struct privmem_entry e = ent(1, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
 	unsigned int done;
 
-	CHECK_EQ(privmem_convert(s, &e, 1, PRIVMEM_CONVERT_IMPLICIT, &done), -EPERM);
+	CHECK_EQ(privmem_convert(s, &e, 1, PRIVMEM_CONVERT_IMPLICIT, &done, NULL), -EPERM);
 	CHECK_EQ(f->calls[FC_ALLOW], 0);
 	f->implicit = true;
 	s2 = fake_space(f);
-	CHECK_EQ(privmem_convert(s, &e, 1, PRIVMEM_CONVERT_IMPLICIT, &done), -EPERM);
-	CHECK_EQ(privmem_convert(s2, &e, 1, PRIVMEM_CONVERT_IMPLICIT, &done), 0);
+	CHECK_EQ(privmem_convert(s, &e, 1, PRIVMEM_CONVERT_IMPLICIT, &done, NULL), -EPERM);
+	CHECK_EQ(privmem_convert(s2, &e, 1, PRIVMEM_CONVERT_IMPLICIT, &done, NULL), 0);
 	CHECK(privmem_space_implicit(s2) && !privmem_space_implicit(s));
 	privmem_space_destroy(s);
 	privmem_space_destroy(s2);
@@ -357,15 +357,15 @@ static int test_memory(void)
 	unsigned int done, i;
 
 	e[0] = ent(0, 64 * P2M, PRIVMEM_PRIVATE, PRIVMEM_GRAN_2M);
-	CHECK_EQ(privmem_convert(s, e, 1, 0, &done), 0);
+	CHECK_EQ(privmem_convert(s, e, 1, 0, &done, NULL), 0);
 	CHECK_EQ(nr_ranges(s), 1);
 	for (i = 0; i < 100; i++)
 		e[i] = ent(2 * i + 1, 1, PRIVMEM_SHARED, PRIVMEM_GRAN_4K);
-	CHECK_EQ(privmem_convert(s, e, 100, 0, &done), 0);
+	CHECK_EQ(privmem_convert(s, e, 100, 0, &done, NULL), 0);
 	CHECK_EQ(nr_ranges(s), 201 + 1);
 	for (i = 0; i < 100; i++)
 		e[i].attr = PRIVMEM_PRIVATE;
-	CHECK_EQ(privmem_convert(s, e, 100, 0, &done), 0);
+	CHECK_EQ(privmem_convert(s, e, 100, 0, &done, NULL), 0);
 	CHECK_EQ(nr_ranges(s), 1);
 	privmem_space_destroy(s);
 	fake_free(f);
@@ -414,7 +414,7 @@ static int test_lookup_converting(void)
 
 	probe_orig = f->aops.set_private;
 	f->aops.set_private = probe_set_private;
-	CHECK_EQ(privmem_convert(s, &e, 1, 0, &done), 0);
+	CHECK_EQ(privmem_convert(s, &e, 1, 0, &done, NULL), 0);
 	CHECK_EQ(probe_inside, -EAGAIN);
 	CHECK_EQ(probe_outside, 0);
 	CHECK_EQ(attr_of(s, 14, NULL), PRIVMEM_PRIVATE);

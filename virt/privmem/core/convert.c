@@ -76,25 +76,62 @@ static bool privmem_entry_valid(const struct privmem_space *space,
 	return true;
 }
 
+/* Do @a and @b share a frame? */
+static bool privmem_entries_overlap(const struct privmem_entry *a,
+				    const struct privmem_entry *b)
+{
+	return a->gfn < b->gfn + b->npages && b->gfn < a->gfn + a->npages;
+}
+
+/*
+ * The first entry, in request order, that overlaps an earlier one.  Only
+ * called once an overlap is known to exist: quadratic, but bounded by
+ * %PRIVMEM_MAX_ENTRIES and only on the error path.
+ */
+static unsigned int privmem_first_overlap(const struct privmem_entry *entries,
+					  unsigned int nr)
+{
+	unsigned int i, j;
+
+	for (i = 1; i < nr; i++)
+		for (j = 0; j < i; j++)
+			if (privmem_entries_overlap(&entries[j], &entries[i]))
+				return i;
+	return nr;
+}
+
 /*
  * privmem_validate() - check a whole request before touching anything
+ * @space: the space.
+ * @entries: the entries.
+ * @nr: number of entries.
+ * @bad: returns the index of the offending entry on failure: the first
+ *	malformed, zero-length, out-of-span or misaligned entry; if there is
+ *	none, the first entry that overlaps an earlier one (the later of the
+ *	two in request order); %PRIVMEM_MAX_ENTRIES, the first entry that
+ *	does not fit, for -E2BIG.  Untouched on success.
  *
  * Return: 0, or -EINVAL for a malformed, out-of-span, misaligned or
- * zero-length entry or for two overlapping entries.
+ * zero-length entry or for two overlapping entries, or -E2BIG for more
+ * than %PRIVMEM_MAX_ENTRIES entries.
  */
 VISIBLE_IF_KUNIT int privmem_validate(const struct privmem_space *space,
 				      const struct privmem_entry *entries,
-				      unsigned int nr)
+				      unsigned int nr, unsigned int *bad)
 {
 	u8 order[PRIVMEM_MAX_ENTRIES];
 	unsigned int i, j;
 	u8 tmp;
 
-	if (nr > PRIVMEM_MAX_ENTRIES)
+	if (nr > PRIVMEM_MAX_ENTRIES) {
+		*bad = PRIVMEM_MAX_ENTRIES;
 		return -E2BIG;
+	}
 	for (i = 0; i < nr; i++) {
-		if (!privmem_entry_valid(space, &entries[i]))
+		if (!privmem_entry_valid(space, &entries[i])) {
+			*bad = i;
 			return -EINVAL;
+		}
 		order[i] = i;
 	}
 	/* Insertion sort by gfn: nr is small and often nearly sorted. */
@@ -104,11 +141,13 @@ VISIBLE_IF_KUNIT int privmem_validate(const struct privmem_space *space,
 			order[j] = order[j - 1];
 		order[j] = tmp;
 	}
+	/* Sorted, any overlap shows between neighbours. */
 	for (i = 1; i < nr; i++) {
-		const struct privmem_entry *a = &entries[order[i - 1]];
-
-		if (a->gfn + a->npages > entries[order[i]].gfn)
+		if (privmem_entries_overlap(&entries[order[i - 1]],
+					    &entries[order[i]])) {
+			*bad = privmem_first_overlap(entries, nr);
 			return -EINVAL;
+		}
 	}
 	return 0;
 }
@@ -319,6 +358,10 @@ out:
  * @flags: %PRIVMEM_CONVERT_IMPLICIT for a fault-driven request, else 0.
  * @done: returns how many entries, from the first, are done (converted or
  *	already in their target state), like the SNP PSC cur_entry.
+ * @err_index: if not NULL, returns the index of the entry that stopped the
+ *	request: for a validation failure the offending entry (for two
+ *	overlapping entries the later in request order; %PRIVMEM_MAX_ENTRIES
+ *	for -E2BIG), otherwise @done, so @nr on success.
  *
  * Carries out the entries in order; see "DOC: Conversion requests" for
  * the guarantees on failure.  Takes the space's conversion mutex and may
@@ -327,9 +370,9 @@ out:
  *
  * Return:
  * * 0 - every entry is done;
- * * -EINVAL - unknown @flags, @entries or @done NULL, or an entry is
+ * * -EINVAL - unknown @flags, @entries or @done NULL, or entry @err_index is
  *   malformed (attribute, granularity or reserved bytes), zero-length,
- *   outside the bound span, misaligned for 2M, or overlaps another;
+ *   outside the bound span, misaligned for 2M, or overlaps an earlier one;
  * * -E2BIG - @nr is above %PRIVMEM_MAX_ENTRIES;
  * * -ENXIO - the space is not bound yet (CREATED);
  * * -ENODEV - the space is dead;
@@ -342,7 +385,8 @@ out:
  */
 int privmem_convert(struct privmem_space *space,
 		    const struct privmem_entry *entries, unsigned int nr,
-		    unsigned int flags, unsigned int *done)
+		    unsigned int flags, unsigned int *done,
+		    unsigned int *err_index)
 {
 	struct privmem_request rq = {
 		.space = space,
@@ -351,15 +395,22 @@ int privmem_convert(struct privmem_space *space,
 		.req = flags & PRIVMEM_CONVERT_IMPLICIT ? PRIVMEM_REQ_IMPLICIT :
 							  PRIVMEM_REQ_EXPLICIT,
 	};
+	unsigned int bad = 0;
+	bool invalid = false;
 	int ret;
 
+	if (err_index)
+		*err_index = 0;
 	if (!done)
 		return -EINVAL;
 	*done = 0;
 	if (flags & ~PRIVMEM_CONVERT_FLAGS)
 		return -EINVAL;
-	if (nr > PRIVMEM_MAX_ENTRIES)
+	if (nr > PRIVMEM_MAX_ENTRIES) {
+		if (err_index)
+			*err_index = PRIVMEM_MAX_ENTRIES;
 		return -E2BIG;
+	}
 	if (!nr)
 		return 0;
 	if (!entries)
@@ -371,12 +422,14 @@ int privmem_convert(struct privmem_space *space,
 		return -ENOMEM;
 
 	mutex_lock(&space->lock);
-	if (space->state == PRIVMEM_SPACE_DEAD)
+	if (space->state == PRIVMEM_SPACE_DEAD) {
 		ret = -ENODEV;
-	else if (space->state == PRIVMEM_SPACE_CREATED)
+	} else if (space->state == PRIVMEM_SPACE_CREATED) {
 		ret = -ENXIO;
-	else
-		ret = privmem_validate(space, entries, nr);
+	} else {
+		ret = privmem_validate(space, entries, nr, &bad);
+		invalid = ret;
+	}
 	if (!ret) {
 		ret = privmem_convert_locked(&rq);
 		if (ret)
@@ -390,6 +443,8 @@ int privmem_convert(struct privmem_space *space,
 
 	kfree(rq.seg);
 	*done = rq.done;
+	if (err_index)
+		*err_index = invalid ? bad : rq.done;
 	return ret;
 }
 EXPORT_SYMBOL_GPL(privmem_convert);

@@ -80,7 +80,8 @@ void privmem_merge_pass(struct privmem_space *space, u64 first, u64 last);
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Reached by the KUnit suites through EXPORT_SYMBOL_IF_KUNIT. */
 int privmem_validate(const struct privmem_space *space,
-		     const struct privmem_entry *entries, unsigned int nr);
+		     const struct privmem_entry *entries, unsigned int nr,
+		     unsigned int *bad);
 #endif
 
 static inline u64 privmem_step_last(const struct privmem_step *step)

@@ -64,7 +64,7 @@ int privmem_fault(struct privmem_space *space, u64 gfn,
 	if (!privmem_space_implicit(space))
 		return PRIVMEM_FAULT_EXIT;
 
-	ret = privmem_convert(space, &entry, 1, PRIVMEM_CONVERT_IMPLICIT, &done);
+	ret = privmem_convert(space, &entry, 1, PRIVMEM_CONVERT_IMPLICIT, &done, NULL);
 	switch (ret) {
 	case 0:
 		return PRIVMEM_FAULT_CONVERTED;

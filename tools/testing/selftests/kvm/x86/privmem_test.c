@@ -186,6 +186,25 @@ static void guest_concurrent(u64 idx)
 	u64 it, ret;
 	int i;
 
+	/*
+	 * Entry 2 overlaps entry 1 from below: the batch is refused before
+	 * anything changes and its header names entry 2.
+	 */
+	memset(b, 0, sizeof(struct kvm_privmem_batch));
+	b->nr = 3;
+	b->error_index = 77;
+	guest_set(&b->entries[0], base, PAGE_SIZE, KVM_PRIVMEM_PRIVATE,
+		  KVM_PRIVMEM_GRAN_4K);
+	guest_set(&b->entries[1], base + 4 * PAGE_SIZE, PAGE_SIZE,
+		  KVM_PRIVMEM_PRIVATE, KVM_PRIVMEM_GRAN_4K);
+	guest_set(&b->entries[2], base + 3 * PAGE_SIZE, 2 * PAGE_SIZE,
+		  KVM_PRIVMEM_PRIVATE, KVM_PRIVMEM_GRAN_4K);
+	ret = guest_map(batch_gpa[idx], 3, KVM_PRIVMEM_MAP_GPA_RANGE_BATCH);
+	__GUEST_ASSERT(ret == -KVM_EINVAL && b->done == 0 &&
+		       b->error == -EINVAL && b->error_index == 2,
+		       "overlapping batch: %ld done %u error %d index %d",
+		       (long)ret, b->done, b->error, b->error_index);
+
 	for (it = 0; it < guest_iterations; it++) {
 		u8 pat = (u8)(it + 1 + idx * 0x40);
 
@@ -593,16 +612,29 @@ static void test_caps(void)
 	e[1].pad[2] = 0;
 	e[1].attr = 7;
 	expect_errno(pm_convert(vm, e, 2, &c), EINVAL, "CONVERT attr");
+	TEST_ASSERT(c.done == 0 && c.error_index == 1, "attr: done %u index %d",
+		    c.done, c.error_index);
 	e[1].attr = KVM_PRIVMEM_PRIVATE;
 	e[1].gran = KVM_PRIVMEM_GRAN_2M;
 	expect_errno(pm_convert(vm, e, 2, &c), EINVAL,
 		     "CONVERT unaligned 2M entry");
-	TEST_ASSERT(c.done == 0, "nothing converted before validation");
+	TEST_ASSERT(c.done == 0 && c.error_index == 1,
+		    "unaligned 2M: done %u index %d", c.done, c.error_index);
 	e[1].gran = KVM_PRIVMEM_GRAN_4K;
 	e[1].gpa = DATA_GPA + DATA_SIZE;
 	r = pm_convert(vm, e, 2, &c);
-	TEST_ASSERT(r == -1 && c.done == 0,
-		    "CONVERT outside the span: %d done %u", r, c.done);
+	TEST_ASSERT(r == -1 && errno == EINVAL && c.done == 0 &&
+		    c.error_index == 1,
+		    "CONVERT outside the span: %d errno %d done %u index %d",
+		    r, errno, c.done, c.error_index);
+	/* Entry 2 overlaps entry 1 and starts below it: entry 2 is named. */
+	e[1].gpa = DATA_GPA + 4 * PAGE_SIZE;
+	e[2] = e[0];
+	e[2].gpa = DATA_GPA + 3 * PAGE_SIZE;
+	e[2].size = 2 * PAGE_SIZE;
+	expect_errno(pm_convert(vm, e, 3, &c), EINVAL, "CONVERT overlap");
+	TEST_ASSERT(c.done == 0 && c.error_index == 2,
+		    "overlap: done %u index %d", c.done, c.error_index);
 	e[1].gpa = DATA_GPA + PAGE_SIZE;
 	TEST_ASSERT(!pm_convert(vm, e, 2, &c) && c.done == 2 &&
 		    c.error_index == -1, "CONVERT: errno %d", errno);
@@ -963,7 +995,9 @@ static void test_concurrent(void)
 		}
 	}
 	pm_stats(conc_vm.vm, &s);
-	TEST_ASSERT(s.failures == 0 && s.hypercalls == 2 * 2 * guest_iterations,
+	/* Per vCPU: the refused batch, then two calls per iteration. */
+	TEST_ASSERT(s.failures == 0 &&
+		    s.hypercalls == 2 * (1 + 2 * guest_iterations),
 		    "failures %llu hypercalls %llu", s.failures, s.hypercalls);
 	n = pm_query(conc_vm.vm, DATA_GPA, DATA_SIZE, e, 64);
 	TEST_ASSERT(n == 1 && e[0].attr == KVM_PRIVMEM_SHARED,
