@@ -94,14 +94,9 @@ int privmem_space_compact(struct privmem_space *space)
 	int n = 0;
 
 	mutex_lock(&space->lock);
-	if (space->state == PRIVMEM_SPACE_DEAD) {
-		n = -ENODEV;
+	n = privmem_space_op_errno(space->state, PRIVMEM_SPACE_OP_USE);
+	if (n)
 		goto out;
-	}
-	if (space->state == PRIVMEM_SPACE_CREATED) {
-		n = -ENXIO;
-		goto out;
-	}
 	if (space->policy->merge == PRIVMEM_MERGE_NEVER ||
 	    !privmem_can_merge(space))
 		goto out;

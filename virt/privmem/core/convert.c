@@ -422,11 +422,8 @@ int privmem_convert(struct privmem_space *space,
 		return -ENOMEM;
 
 	mutex_lock(&space->lock);
-	if (space->state == PRIVMEM_SPACE_DEAD) {
-		ret = -ENODEV;
-	} else if (space->state == PRIVMEM_SPACE_CREATED) {
-		ret = -ENXIO;
-	} else {
+	ret = privmem_space_op_errno(space->state, PRIVMEM_SPACE_OP_USE);
+	if (!ret) {
 		ret = privmem_validate(space, entries, nr, &bad);
 		invalid = ret;
 	}

@@ -57,14 +57,9 @@ int privmem_walk_ranges(struct privmem_space *space, u64 gfn, u64 end,
 		return -EINVAL;
 
 	mutex_lock(&space->lock);
-	if (space->state == PRIVMEM_SPACE_CREATED) {
-		ret = -ENXIO;
+	ret = privmem_space_op_errno(space->state, PRIVMEM_SPACE_OP_USE);
+	if (ret)
 		goto out;
-	}
-	if (space->state == PRIVMEM_SPACE_DEAD) {
-		ret = -ENODEV;
-		goto out;
-	}
 	if (gfn < space->base || end > privmem_space_end(space)) {
 		ret = -ENOENT;
 		goto out;

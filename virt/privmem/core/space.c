@@ -17,6 +17,18 @@
  *                                     v
  *                                   DEAD
  *
+ * Which call each state allows, and the errno of every other one
+ * (privmem_space_op_errno(); "use" is a conversion, a lookup, a walk of
+ * the ranges or a compaction)::
+ *
+ *                 CREATED  BOUND    POPULATED  LAUNCHED  DEAD
+ *   bind          0        -EBUSY   -EBUSY     -EBUSY    -ENODEV
+ *   populate_done -ENXIO   0        -EBUSY     -EBUSY    -ENODEV
+ *   launch        -ENXIO   -EINVAL  0          -EBUSY    -ENODEV
+ *   use           -ENXIO   0        0          0         -ENODEV
+ *
+ * kill and destroy are allowed in every state.
+ *
  * CREATED: the policy and the implicit switch are fixed; nothing is bound.
  * Conversions, lookups, populate_done and launch fail with -ENXIO.
  *
@@ -70,6 +82,30 @@ static const char * const privmem_space_state_names[] = {
 	[PRIVMEM_SPACE_LAUNCHED]	= "launched",
 	[PRIVMEM_SPACE_DEAD]		= "dead",
 };
+
+/* The table of "DOC: Space lifecycle", one row per operation. */
+static const int privmem_space_op_errnos[PRIVMEM_SPACE_NR_OPS][PRIVMEM_SPACE_NR_STATES] = {
+	/*				   CREATED  BOUND    POPULATED LAUNCHED DEAD */
+	[PRIVMEM_SPACE_OP_BIND]		 = { 0,       -EBUSY,  -EBUSY,  -EBUSY, -ENODEV },
+	[PRIVMEM_SPACE_OP_POPULATE_DONE] = { -ENXIO,  0,       -EBUSY,  -EBUSY, -ENODEV },
+	[PRIVMEM_SPACE_OP_LAUNCH]	 = { -ENXIO,  -EINVAL, 0,       -EBUSY, -ENODEV },
+	[PRIVMEM_SPACE_OP_USE]		 = { -ENXIO,  0,       0,       0,      -ENODEV },
+};
+
+/**
+ * privmem_space_op_errno() - may a space in @state do @op?
+ * @state: the space's lifecycle state, read under &privmem_space.lock (or,
+ *	for a lookup, with acquire semantics).
+ * @op: the operation.
+ *
+ * Return: 0 if allowed, else the errno the call returns, as tabled in
+ * "DOC: Space lifecycle".
+ */
+int privmem_space_op_errno(enum privmem_space_state state,
+			   enum privmem_space_op op)
+{
+	return privmem_space_op_errnos[op][state];
+}
 
 /**
  * privmem_space_state_name() - printable name of a lifecycle state
@@ -172,14 +208,9 @@ int privmem_space_bind(struct privmem_space *space, u64 gfn, u64 npages,
 		return -EINVAL;
 
 	mutex_lock(&space->lock);
-	if (space->state == PRIVMEM_SPACE_DEAD) {
-		ret = -ENODEV;
+	ret = privmem_space_op_errno(space->state, PRIVMEM_SPACE_OP_BIND);
+	if (ret)
 		goto out;
-	}
-	if (space->state != PRIVMEM_SPACE_CREATED) {
-		ret = -EBUSY;
-		goto out;
-	}
 	space->base = gfn;
 	space->npages = npages;
 	ret = privmem_range_reset(space);
@@ -209,26 +240,15 @@ EXPORT_SYMBOL_GPL(privmem_space_bind);
  */
 int privmem_space_populate_done(struct privmem_space *space)
 {
-	int ret = 0;
+	int ret;
 
 	mutex_lock(&space->lock);
-	switch (space->state) {
-	case PRIVMEM_SPACE_CREATED:
-		ret = -ENXIO;
-		break;
-	case PRIVMEM_SPACE_BOUND:
-		if (space->backend->populate_done)
-			ret = space->backend->populate_done(space->backend_priv);
-		if (!ret)
-			WRITE_ONCE(space->state, PRIVMEM_SPACE_POPULATED);
-		break;
-	case PRIVMEM_SPACE_DEAD:
-		ret = -ENODEV;
-		break;
-	default:
-		ret = -EBUSY;
-		break;
-	}
+	ret = privmem_space_op_errno(space->state,
+				     PRIVMEM_SPACE_OP_POPULATE_DONE);
+	if (!ret && space->backend->populate_done)
+		ret = space->backend->populate_done(space->backend_priv);
+	if (!ret)
+		WRITE_ONCE(space->state, PRIVMEM_SPACE_POPULATED);
 	mutex_unlock(&space->lock);
 	return ret;
 }
@@ -245,26 +265,12 @@ EXPORT_SYMBOL_GPL(privmem_space_populate_done);
  */
 int privmem_space_launch(struct privmem_space *space)
 {
-	int ret = 0;
+	int ret;
 
 	mutex_lock(&space->lock);
-	switch (space->state) {
-	case PRIVMEM_SPACE_CREATED:
-		ret = -ENXIO;
-		break;
-	case PRIVMEM_SPACE_BOUND:
-		ret = -EINVAL;
-		break;
-	case PRIVMEM_SPACE_POPULATED:
+	ret = privmem_space_op_errno(space->state, PRIVMEM_SPACE_OP_LAUNCH);
+	if (!ret)
 		WRITE_ONCE(space->state, PRIVMEM_SPACE_LAUNCHED);
-		break;
-	case PRIVMEM_SPACE_DEAD:
-		ret = -ENODEV;
-		break;
-	default:
-		ret = -EBUSY;
-		break;
-	}
 	mutex_unlock(&space->lock);
 	return ret;
 }
@@ -391,10 +397,9 @@ int privmem_lookup(struct privmem_space *space, u64 gfn,
 		seq = read_seqcount_begin(&space->conv_seq);
 		/* Pairs with the release in privmem_space_bind(). */
 		state = smp_load_acquire(&space->state);
-		if (state == PRIVMEM_SPACE_DEAD)
-			return -ENODEV;
-		if (state == PRIVMEM_SPACE_CREATED)
-			return -ENXIO;
+		ret = privmem_space_op_errno(state, PRIVMEM_SPACE_OP_USE);
+		if (ret)
+			return ret;
 		if (gfn >= READ_ONCE(space->conv_first) &&
 		    gfn <= READ_ONCE(space->conv_last))
 			ret = -EAGAIN;

@@ -64,6 +64,28 @@ static inline bool privmem_space_has_2m(const struct privmem_space *space)
 	return space->arch && space->arch->split_2m;
 }
 
+/**
+ * enum privmem_space_op - what a call wants to do with a space
+ * @PRIVMEM_SPACE_OP_BIND: privmem_space_bind().
+ * @PRIVMEM_SPACE_OP_POPULATE_DONE: privmem_space_populate_done().
+ * @PRIVMEM_SPACE_OP_LAUNCH: privmem_space_launch().
+ * @PRIVMEM_SPACE_OP_USE: read or change the range map: privmem_convert(),
+ *	privmem_lookup(), privmem_walk_ranges(), privmem_space_compact().
+ * @PRIVMEM_SPACE_NR_OPS: number of operations.
+ *
+ * privmem_space_op_errno() says whether a state allows one; the table is
+ * in space.c, under "DOC: Space lifecycle".
+ */
+enum privmem_space_op {
+	PRIVMEM_SPACE_OP_BIND,
+	PRIVMEM_SPACE_OP_POPULATE_DONE,
+	PRIVMEM_SPACE_OP_LAUNCH,
+	PRIVMEM_SPACE_OP_USE,
+	PRIVMEM_SPACE_NR_OPS,
+};
+
+int privmem_space_op_errno(enum privmem_space_state state,
+			   enum privmem_space_op op);
 void privmem_space_mark(struct privmem_space *space, u64 first, u64 last);
 void privmem_space_unmark(struct privmem_space *space);
 int __privmem_space_check(struct privmem_space *space);
