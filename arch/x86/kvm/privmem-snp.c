@@ -169,24 +169,12 @@ static int privmem_snp_release(struct privmem_snp *snp,
 	return 0;
 }
 
-/* Undo a partial set_private: make [@gfn, @end) shared again. */
-static void privmem_snp_unwind_private(struct privmem_snp *snp, u64 gfn,
-				       u64 end, enum privmem_gran gran)
-{
-	struct privmem_snp_unit u;
-
-	while (gfn < end) {
-		if (WARN_ON_ONCE(privmem_snp_get(snp, gfn, gran, &u)))
-			return;
-		privmem_snp_release(snp, &u);
-		privmem_snp_put(snp, &u);
-		gfn += u.npages;
-	}
-}
-
-/* Undo a partial set_shared: give [@gfn, @end) back to the guest. */
-static void privmem_snp_unwind_shared(struct privmem_snp *snp, u64 gfn,
-				      u64 end, enum privmem_gran gran)
+/*
+ * Undo a partial conversion to @from: make [@gfn, @end) shared again
+ * after set_private, give it back to the guest after set_shared.
+ */
+static void privmem_snp_unwind(struct privmem_snp *snp, u64 gfn, u64 end,
+			       enum privmem_gran gran, enum privmem_attr from)
 {
 	struct privmem_snp_unit u;
 	int ret;
@@ -194,22 +182,46 @@ static void privmem_snp_unwind_shared(struct privmem_snp *snp, u64 gfn,
 	while (gfn < end) {
 		if (WARN_ON_ONCE(privmem_snp_get(snp, gfn, gran, &u)))
 			return;
-		/*
-		 * Failing leaves the unit shared: the host then sees only
-		 * the guest's ciphertext, never its plaintext.
-		 */
-		ret = privmem_snp_rmp_private(u.pfn, PFN_PHYS(gfn), u.level,
-					      snp->asid);
-		WARN_ONCE(ret, "privmem: SNP: cannot reassign gfn %llx: %d\n",
-			  gfn, ret);
+		if (from == PRIVMEM_PRIVATE) {
+			privmem_snp_release(snp, &u);
+		} else {
+			/*
+			 * Failing leaves the unit shared: the host then sees
+			 * only the guest's ciphertext, never its plaintext.
+			 */
+			ret = privmem_snp_rmp_private(u.pfn, PFN_PHYS(gfn),
+						      u.level, snp->asid);
+			WARN_ONCE(ret, "privmem: SNP: cannot reassign gfn %llx: %d\n",
+				  gfn, ret);
+		}
 		privmem_snp_put(snp, &u);
 		gfn += u.npages;
 	}
 }
 
-static int privmem_snp_set_private(void *priv, const struct privmem_op *op)
+/* Assign one unit at @gfn to the guest, or give it to the host and flush it. */
+static int privmem_snp_set_unit(struct privmem_snp *snp, u64 gfn,
+				const struct privmem_snp_unit *u,
+				enum privmem_attr to)
 {
-	struct privmem_snp *snp = priv;
+	int ret;
+
+	if (to == PRIVMEM_PRIVATE)
+		return privmem_snp_rmp_private(u->pfn, PFN_PHYS(gfn), u->level,
+					       snp->asid);
+	ret = privmem_snp_rmp_shared(u->pfn, u->level);
+	if (!ret)
+		privmem_snp_flush(u->pfn, u->npages);
+	return ret;
+}
+
+/*
+ * Convert the units of @op to @to one by one; if one fails, undo the
+ * units done so far.
+ */
+static int privmem_snp_set(struct privmem_snp *snp, const struct privmem_op *op,
+			   enum privmem_attr to)
+{
 	u64 gfn, end = op->gfn + op->npages;
 	struct privmem_snp_unit u;
 	int ret = 0;
@@ -218,38 +230,24 @@ static int privmem_snp_set_private(void *priv, const struct privmem_op *op)
 		ret = privmem_snp_get(snp, gfn, op->gran, &u);
 		if (ret)
 			break;
-		ret = privmem_snp_rmp_private(u.pfn, PFN_PHYS(gfn), u.level,
-					      snp->asid);
+		ret = privmem_snp_set_unit(snp, gfn, &u, to);
 		privmem_snp_put(snp, &u);
 		if (ret)
 			break;
 	}
 	if (ret)
-		privmem_snp_unwind_private(snp, op->gfn, gfn, op->gran);
+		privmem_snp_unwind(snp, op->gfn, gfn, op->gran, to);
 	return ret;
+}
+
+static int privmem_snp_set_private(void *priv, const struct privmem_op *op)
+{
+	return privmem_snp_set(priv, op, PRIVMEM_PRIVATE);
 }
 
 static int privmem_snp_set_shared(void *priv, const struct privmem_op *op)
 {
-	struct privmem_snp *snp = priv;
-	u64 gfn, end = op->gfn + op->npages;
-	struct privmem_snp_unit u;
-	int ret = 0;
-
-	for (gfn = op->gfn; gfn < end; gfn += u.npages) {
-		ret = privmem_snp_get(snp, gfn, op->gran, &u);
-		if (ret)
-			break;
-		ret = privmem_snp_rmp_shared(u.pfn, u.level);
-		if (!ret)
-			privmem_snp_flush(u.pfn, u.npages);
-		privmem_snp_put(snp, &u);
-		if (ret)
-			break;
-	}
-	if (ret)
-		privmem_snp_unwind_shared(snp, op->gfn, gfn, op->gran);
-	return ret;
+	return privmem_snp_set(priv, op, PRIVMEM_SHARED);
 }
 
 static int privmem_snp_split_2m(void *priv, u64 gfn)
