@@ -789,19 +789,6 @@ static void privmem_convert_modes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->pfn[6], 7);
 }
 
-/* What privmem_lookup() answered while set_private ran. */
-static int probe_inside, probe_outside;
-static int (*probe_orig)(void *priv, const struct privmem_op *op);
-
-static int probe_set_private(void *priv, const struct privmem_op *op)
-{
-	enum privmem_attr a;
-
-	probe_inside = privmem_lookup(op->space, op->gfn + op->npages - 1, &a, NULL);
-	probe_outside = privmem_lookup(op->space, op->gfn + op->npages, &a, NULL);
-	return probe_orig(priv, op);
-}
-
 /* A lookup racing with a conversion gets -EAGAIN, never a half state. */
 static void privmem_convert_lookup_converting(struct kunit *test)
 {
@@ -810,15 +797,13 @@ static void privmem_convert_lookup_converting(struct kunit *test)
 	struct privmem_entry e = ent(10, 5, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
 	unsigned int done;
 
-	probe_orig = f->aops.set_private;
-	f->aops.set_private = probe_set_private;
-	probe_inside = 1;
-	probe_outside = 1;
+	f->probe = true;
+	f->probe_inside = 1;
+	f->probe_outside = 1;
 	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done, NULL), 0);
-	KUNIT_EXPECT_EQ(test, probe_inside, -EAGAIN);
-	KUNIT_EXPECT_EQ(test, probe_outside, 0);
+	KUNIT_EXPECT_EQ(test, f->probe_inside, -EAGAIN);
+	KUNIT_EXPECT_EQ(test, f->probe_outside, 0);
 	KUNIT_EXPECT_EQ(test, st_of(s, 14), ST_P4K);	/* and after: final */
-	f->aops.set_private = probe_orig;
 }
 
 /* At least 100,000 random operations against the reference model. */

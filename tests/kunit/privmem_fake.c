@@ -226,6 +226,15 @@ static int fake_set(struct fake *f, const struct privmem_op *op, bool priv)
 
 static int fake_setp(void *priv, const struct privmem_op *op)
 {
+	struct fake *f = priv;
+	enum privmem_attr a;
+
+	if (f->probe) {
+		f->probe_inside = privmem_lookup(op->space,
+						 op->gfn + op->npages - 1, &a, NULL);
+		f->probe_outside = privmem_lookup(op->space, op->gfn + op->npages,
+						  &a, NULL);
+	}
 	return fake_set(priv, op, true);
 }
 
@@ -296,6 +305,39 @@ static void fake_bunbind(void *priv)
 		}
 	}
 }
+
+int fake_null_allow(const struct privmem_conv_info *ci)
+{
+	return 0;
+}
+
+enum privmem_mode fake_null_mode(const struct privmem_conv_info *ci)
+{
+	return PRIVMEM_MODE_DESTRUCTIVE;
+}
+
+static int fake_null_op(void *priv, const struct privmem_op *op)
+{
+	return 0;
+}
+
+static void fake_null_end(void *priv, const struct privmem_op *op)
+{
+}
+
+static int fake_null_block(void *priv, u64 gfn)
+{
+	return 0;
+}
+
+const struct privmem_backend_ops fake_null_backend = {
+	.prepare = fake_null_op, .commit = fake_null_end, .abort = fake_null_end,
+};
+
+const struct privmem_arch_ops fake_null_arch = {
+	.set_private = fake_null_op, .set_shared = fake_null_op,
+	.split_2m = fake_null_block, .merge_2m = fake_null_block,
+};
 
 struct fake *fake_new(u64 base, u64 npages, bool has_split, bool has_merge)
 {

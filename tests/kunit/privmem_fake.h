@@ -71,6 +71,9 @@ struct fake {
 	/* arch capabilities */
 	bool has_split, has_merge, has_prep;
 	bool implicit;
+	/* with @probe, what privmem_lookup() answers inside set_private */
+	bool probe;
+	int probe_inside, probe_outside;	/* last frame, frame after */
 	struct privmem_policy_ops policy;
 	struct privmem_backend_ops bops;
 	struct privmem_arch_ops aops;
@@ -82,6 +85,15 @@ void fake_reset_calls(struct fake *f);
 /* Did an op of kind @call touch [@gfn, @gfn + @n)? */
 bool fake_touched(struct fake *f, enum fake_call call, u64 gfn, u64 n);
 struct privmem_space *fake_space(struct fake *f);	/* created and bound */
+
+/*
+ * Ops that do nothing and a policy that allows everything, destructive,
+ * for spaces too large for the per-page fake: only the bookkeeping runs.
+ */
+extern const struct privmem_backend_ops fake_null_backend;
+extern const struct privmem_arch_ops fake_null_arch;
+int fake_null_allow(const struct privmem_conv_info *ci);
+enum privmem_mode fake_null_mode(const struct privmem_conv_info *ci);
 
 /* Reference model */
 struct model {

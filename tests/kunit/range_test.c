@@ -95,42 +95,9 @@ static void privmem_range_merge_neighbours(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, privmem_space_check(s), 0);
 }
 
-/* Ops that do nothing, for spaces too large for the per-page fakes. */
-static int null_allow(const struct privmem_conv_info *ci)
-{
-	return 0;
-}
-
-static enum privmem_mode null_mode(const struct privmem_conv_info *ci)
-{
-	return PRIVMEM_MODE_DESTRUCTIVE;
-}
-
-static int null_op(void *priv, const struct privmem_op *op)
-{
-	return 0;
-}
-
-static void null_end(void *priv, const struct privmem_op *op)
-{
-}
-
-static int null_block(void *priv, u64 gfn)
-{
-	return 0;
-}
-
-static const struct privmem_backend_ops null_backend = {
-	.prepare = null_op, .commit = null_end, .abort = null_end,
-};
-
-static const struct privmem_arch_ops null_arch = {
-	.set_private = null_op, .set_shared = null_op,
-	.split_2m = null_block, .merge_2m = null_block,
-};
-
+/* Over the null ops of privmem_fake, for a space too large for the fake. */
 static struct privmem_policy_ops null_policy = {
-	.name = "null", .allow = null_allow, .mode = null_mode,
+	.name = "null", .allow = fake_null_allow, .mode = fake_null_mode,
 	.merge = PRIVMEM_MERGE_EAGER,
 };
 
@@ -152,8 +119,8 @@ static void privmem_range_memory_o_ranges(struct kunit *test)
 	s = privmem_space_create(&cfg);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(s));
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, destroy_space, s), 0);
-	KUNIT_ASSERT_EQ(test, privmem_space_bind(s, 0, npages, &null_backend,
-						 NULL, &null_arch, NULL), 0);
+	KUNIT_ASSERT_EQ(test, privmem_space_bind(s, 0, npages, &fake_null_backend,
+						 NULL, &fake_null_arch, NULL), 0);
 	for (gfn = 0; gfn < npages; ) {
 		for (n = 0; n < PRIVMEM_MAX_ENTRIES && gfn < npages; n++, gfn += P2M)
 			e[n] = ent(gfn, P2M, PRIVMEM_PRIVATE, PRIVMEM_GRAN_2M);

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <urcu.h>
 #include "privmem_internal.h"
+#include "../../../virt/privmem/tests/privmem_fake.h"
 #include <linux/radix-tree.h>
 
 #define P2M		PRIVMEM_PAGES_2M
@@ -27,41 +28,9 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int null_allow(const struct privmem_conv_info *ci)
-{
-	return 0;
-}
-
-static enum privmem_mode null_mode(const struct privmem_conv_info *ci)
-{
-	return PRIVMEM_MODE_DESTRUCTIVE;
-}
-
-static int null_op(void *priv, const struct privmem_op *op)
-{
-	return 0;
-}
-
-static void null_end(void *priv, const struct privmem_op *op)
-{
-}
-
-static int null_block(void *priv, u64 gfn)
-{
-	return 0;
-}
-
-static const struct privmem_backend_ops backend = {
-	.prepare = null_op, .commit = null_end, .abort = null_end,
-};
-
-static const struct privmem_arch_ops arch = {
-	.set_private = null_op, .set_shared = null_op,
-	.split_2m = null_block, .merge_2m = null_block,
-};
-
+/* Over the null ops of privmem_fake: the bookkeeping cost alone. */
 static struct privmem_policy_ops policy = {
-	.name = "bench", .allow = null_allow, .mode = null_mode,
+	.name = "bench", .allow = fake_null_allow, .mode = fake_null_mode,
 	.merge = PRIVMEM_MERGE_NEVER,
 };
 
@@ -76,7 +45,8 @@ static struct privmem_space *new_space(void)
 	struct privmem_space_config cfg = { .policy = &policy };
 	struct privmem_space *s = privmem_space_create(&cfg);
 
-	if (IS_ERR(s) || privmem_space_bind(s, 0, NPAGES, &backend, NULL, &arch, NULL))
+	if (IS_ERR(s) || privmem_space_bind(s, 0, NPAGES, &fake_null_backend,
+					    NULL, &fake_null_arch, NULL))
 		abort();
 	return s;
 }

@@ -392,18 +392,6 @@ static int test_random_default(void)
 	return test_random(opt_ops, opt_seed);
 }
 
-static int probe_inside, probe_outside;
-static int (*probe_orig)(void *priv, const struct privmem_op *op);
-
-static int probe_set_private(void *priv, const struct privmem_op *op)
-{
-	enum privmem_attr a;
-
-	probe_inside = privmem_lookup(op->space, op->gfn + op->npages - 1, &a, NULL);
-	probe_outside = privmem_lookup(op->space, op->gfn + op->npages, &a, NULL);
-	return probe_orig(priv, op);
-}
-
 /* A lookup racing with a conversion gets -EAGAIN, never a half state. */
 static int test_lookup_converting(void)
 {
@@ -412,11 +400,12 @@ static int test_lookup_converting(void)
 	struct privmem_entry e = ent(10, 5, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
 	unsigned int done;
 
-	probe_orig = f->aops.set_private;
-	f->aops.set_private = probe_set_private;
+	f->probe = true;
+	f->probe_inside = 1;
+	f->probe_outside = 1;
 	CHECK_EQ(privmem_convert(s, &e, 1, 0, &done, NULL), 0);
-	CHECK_EQ(probe_inside, -EAGAIN);
-	CHECK_EQ(probe_outside, 0);
+	CHECK_EQ(f->probe_inside, -EAGAIN);
+	CHECK_EQ(f->probe_outside, 0);
 	CHECK_EQ(attr_of(s, 14, NULL), PRIVMEM_PRIVATE);
 	privmem_space_destroy(s);
 	fake_free(f);
