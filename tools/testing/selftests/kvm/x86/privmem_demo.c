@@ -31,10 +31,10 @@
 #include "processor.h"
 #include "test_util.h"
 #include "ucall_common.h"
+#include "privmem_util.h"
 
 #define DATA_SLOT	10
 #define DATA_GPA	BIT_ULL(32)
-#define SLOT0_PAGES	8192
 #define MAX_PLAN	1024
 #define NR_WINDOWS	16
 #define NR_FLIPS	64
@@ -156,21 +156,6 @@ static u32 plan_entries(void)
 	return phases[nr_phases - 1].first + phases[nr_phases - 1].nr;
 }
 
-/* What __vm_create() does after KVM_CREATE_VM, with one vCPU. */
-static struct kvm_vcpu *finish_vm(struct kvm_vm *vm)
-{
-	int i;
-
-	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, 0, 0,
-				    SLOT0_PAGES, 0);
-	for (i = 0; i < NR_MEM_REGIONS; i++)
-		vm->memslots[i] = 0;
-	kvm_vm_elf_load(vm, program_invocation_name);
-	ucall_init(vm, (u64)SLOT0_PAGES * PAGE_SIZE);
-	kvm_arch_vm_post_create(vm, 1);
-	return vm_vcpu_add(vm, 0, guest_code);
-}
-
 static void sync_plan(struct kvm_vm *vm)
 {
 	sync_global_to_guest(vm, plan);
@@ -280,28 +265,20 @@ static void print_map(struct kvm_vm *vm)
 
 static void run_privmem(u32 policy, bool report, struct result *res)
 {
-	struct kvm_enable_cap cap = {
-		.cap = KVM_CAP_PRIVMEM,
-		.args = { policy, 0, 0, 0 },
-	};
-	const struct vm_shape shape = {
-		.mode = VM_MODE_DEFAULT, .type = KVM_X86_SW_PROTECTED_VM,
-	};
-	struct kvm_privmem_bind b = { .gpa = DATA_GPA };
 	struct kvm_privmem_stats s;
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
 	void *mem;
 	int fd;
 
-	vm = ____vm_create(shape);
-	vm_ioctl(vm, KVM_ENABLE_CAP, &cap);
-	vcpu = finish_vm(vm);
+	vm = pm_vm_create(KVM_X86_SW_PROTECTED_VM);
+	TEST_ASSERT(!pm_enable(vm, policy, 0, 0, 0, 0), "KVM_CAP_PRIVMEM: %d",
+		    errno);
+	pm_vm_finish(vm, 1, &vcpu, guest_code);
 	fd = memfd_create("privmem_demo", 0);
 	TEST_ASSERT(fd >= 0 && !ftruncate(fd, data_size), "memfd");
-	b.size = data_size;
-	b.fd = fd;
-	vm_ioctl(vm, KVM_PRIVMEM_BIND, &b);
+	TEST_ASSERT(!pm_bind(vm, DATA_GPA, data_size, fd, 0),
+		    "KVM_PRIVMEM_BIND: %d", errno);
 	mem = mmap(NULL, data_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	TEST_ASSERT(mem != MAP_FAILED, "mmap");
 	vm_set_user_memory_region(vm, DATA_SLOT, 0, DATA_GPA, data_size, mem);
@@ -310,7 +287,7 @@ static void run_privmem(u32 policy, bool report, struct result *res)
 	vm_ioctl(vm, KVM_PRIVMEM_INIT, NULL);
 
 	run(vcpu, res);
-	vm_ioctl(vm, KVM_PRIVMEM_GET_STATS, &s);
+	pm_stats(vm, &s);
 	res->ranges = s.ranges;
 	res->private_pages = s.pages_to_private - s.pages_to_shared;
 
@@ -345,15 +322,12 @@ static void run_privmem(u32 policy, bool report, struct result *res)
 
 static void run_upstream(struct result *res)
 {
-	const struct vm_shape shape = {
-		.mode = VM_MODE_DEFAULT, .type = KVM_X86_SW_PROTECTED_VM,
-	};
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
 	int memfd;
 
-	vm = ____vm_create(shape);
-	vcpu = finish_vm(vm);
+	vm = pm_vm_create(KVM_X86_SW_PROTECTED_VM);
+	pm_vm_finish(vm, 1, &vcpu, guest_code);
 	vm_enable_cap(vm, KVM_CAP_EXIT_HYPERCALL, BIT(KVM_HC_MAP_GPA_RANGE));
 	memfd = vm_create_guest_memfd(vm, data_size, 0);
 	vm_mem_add(vm, VM_MEM_SRC_SHMEM, DATA_GPA, DATA_SLOT,

@@ -33,6 +33,7 @@
 #include "processor.h"
 #include "test_util.h"
 #include "ucall_common.h"
+#include "privmem_util.h"
 
 #define DATA_SLOT	10
 #define ALIAS_SLOT	11
@@ -40,7 +41,6 @@
 #define DATA_SIZE	(16ULL << 20)
 #define ALIAS_BIT	38
 #define ALIAS		BIT_ULL(ALIAS_BIT)
-#define SLOT0_PAGES	8192
 #define BLOCK		SZ_2M
 #define NR_ENTRIES	KVM_PRIVMEM_MAX_ENTRIES
 
@@ -236,60 +236,6 @@ static void guest_concurrent(u64 idx)
 
 /* Host side */
 
-static int pm_enable(struct kvm_vm *vm, u64 policy, u64 flags, u64 bit,
-		     u64 arg3, u32 cflags)
-{
-	struct kvm_enable_cap cap = {
-		.cap = KVM_CAP_PRIVMEM,
-		.flags = cflags,
-		.args = { policy, flags, bit, arg3 },
-	};
-
-	return __vm_ioctl(vm, KVM_ENABLE_CAP, &cap);
-}
-
-static struct kvm_vm *pm_vm_create(u32 type)
-{
-	const struct vm_shape shape = { .mode = VM_MODE_DEFAULT, .type = type };
-
-	return ____vm_create(shape);
-}
-
-/* What __vm_create() does after KVM_CREATE_VM, then the vCPUs. */
-static void pm_vm_finish(struct pm_vm *p, int nr_vcpus, void *guest_code)
-{
-	struct kvm_vm *vm = p->vm;
-	int i;
-
-	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, 0, 0,
-				    SLOT0_PAGES, 0);
-	for (i = 0; i < NR_MEM_REGIONS; i++)
-		vm->memslots[i] = 0;
-	kvm_vm_elf_load(vm, program_invocation_name);
-	ucall_init(vm, (u64)SLOT0_PAGES * PAGE_SIZE);
-	kvm_arch_vm_post_create(vm, nr_vcpus);
-	for (i = 0; i < nr_vcpus; i++)
-		p->vcpus[i] = vm_vcpu_add(vm, i, guest_code);
-}
-
-static int pm_bind(struct kvm_vm *vm, u64 gpa, u64 size, int fd, u64 off)
-{
-	struct kvm_privmem_bind b = {
-		.gpa = gpa, .size = size, .fd = fd, .offset = off,
-	};
-
-	return __vm_ioctl(vm, KVM_PRIVMEM_BIND, &b);
-}
-
-static int pm_convert(struct kvm_vm *vm, struct kvm_privmem_entry *e,
-		      u32 nr, struct kvm_privmem_convert *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->entries = (u64)e;
-	c->nr = nr;
-	return __vm_ioctl(vm, KVM_PRIVMEM_CONVERT, c);
-}
-
 static void pm_convert1(struct kvm_vm *vm, u64 gpa, u64 size, u8 attr)
 {
 	struct kvm_privmem_entry e = { .gpa = gpa, .size = size, .attr = attr };
@@ -322,11 +268,6 @@ static int pm_query_raw_outside(struct kvm_vm *vm, struct kvm_privmem_entry *e)
 	return __vm_ioctl(vm, KVM_PRIVMEM_QUERY, &q);
 }
 
-static void pm_stats(struct kvm_vm *vm, struct kvm_privmem_stats *s)
-{
-	vm_ioctl(vm, KVM_PRIVMEM_GET_STATS, s);
-}
-
 static void set_implicit(bool on)
 {
 	int fd = open(PRIVMEM_SYSFS, O_WRONLY);
@@ -352,7 +293,7 @@ static void pm_vm_setup(struct pm_vm *p, u64 policy, u64 flags, int nr_vcpus,
 	p->vm = pm_vm_create(KVM_X86_SW_PROTECTED_VM);
 	r = pm_enable(p->vm, policy, flags, bit, 0, 0);
 	TEST_ASSERT(!r, "KVM_ENABLE_CAP(KVM_CAP_PRIVMEM): errno %d", errno);
-	pm_vm_finish(p, nr_vcpus, guest_code);
+	pm_vm_finish(p->vm, nr_vcpus, p->vcpus, guest_code);
 
 	p->memfd = memfd_create("privmem_test", 0);
 	TEST_ASSERT(p->memfd >= 0, "memfd_create");
@@ -527,7 +468,7 @@ static void test_caps(void)
 	vm = pm_vm_create(KVM_X86_SW_PROTECTED_VM);
 	p.vm = vm;
 	TEST_ASSERT(!pm_enable(vm, 0, 0, 0, 0, 0), "enable");
-	pm_vm_finish(&p, 1, guest_implicit);
+	pm_vm_finish(vm, 1, p.vcpus, guest_implicit);
 	expect_errno(__vm_ioctl(vm, KVM_PRIVMEM_INIT, NULL), ENXIO,
 		     "INIT before BIND");
 	e[0].gpa = DATA_GPA;
