@@ -94,6 +94,22 @@ enum privmem_req {
 };
 
 /**
+ * enum privmem_requester - who a conversion is for
+ * @PRIVMEM_BY_GUEST: the guest, through a hypercall (SNP page-state
+ *	change, TDX MapGPA, KVM_HC_MAP_GPA_RANGE, pKVM MEM_SHARE/UNSHARE).
+ * @PRIVMEM_BY_HOST: the host: the VMM's KVM_PRIVMEM_CONVERT.  After
+ *	launch the core makes every private -> shared step of the host
+ *	destructive, whatever the policy answers, so that the host never
+ *	gets the guest's private contents back.
+ * @PRIVMEM_BY_FAULT: the fault path, for an implicit conversion.
+ */
+enum privmem_requester {
+	PRIVMEM_BY_GUEST,
+	PRIVMEM_BY_HOST,
+	PRIVMEM_BY_FAULT,
+};
+
+/**
  * enum privmem_mode - what happens to the contents of a converted range
  * @PRIVMEM_MODE_DESTRUCTIVE: the old page is discarded (scrubbed) before
  *	the other side can see the range; a fresh page backs it.
@@ -154,7 +170,9 @@ struct privmem_entry {
 
 /* privmem_convert() flags */
 #define PRIVMEM_CONVERT_IMPLICIT	BIT(0)		/* else explicit */
-#define PRIVMEM_CONVERT_FLAGS		PRIVMEM_CONVERT_IMPLICIT
+#define PRIVMEM_CONVERT_HOST		BIT(1)		/* else the guest */
+#define PRIVMEM_CONVERT_FLAGS		(PRIVMEM_CONVERT_IMPLICIT | \
+					 PRIVMEM_CONVERT_HOST)
 
 /**
  * struct privmem_conv_info - what a policy is asked about
@@ -166,6 +184,7 @@ struct privmem_entry {
  * @to: attribute after the conversion.
  * @gran: granularity of the request.
  * @req: explicit or implicit.
+ * @who: who asks: the guest, the host (VMM) or the fault path.
  * @implicit_enabled: the space's copy of the implicit-conversion switch,
  *	taken when the space was created.
  * @prelaunch: the space is not launched yet (BOUND or POPULATED): a
@@ -180,6 +199,7 @@ struct privmem_conv_info {
 	enum privmem_attr to;
 	enum privmem_gran gran;
 	enum privmem_req req;
+	enum privmem_requester who;
 	bool implicit_enabled;
 	bool prelaunch;
 };
@@ -558,6 +578,8 @@ int privmem_convert(struct privmem_space *space,
 		    unsigned int flags, unsigned int *done,
 		    unsigned int *err_index);
 int privmem_space_compact(struct privmem_space *space);
+unsigned int privmem_lookup_begin(struct privmem_space *space);
+bool privmem_lookup_retry(struct privmem_space *space, unsigned int seq);
 int privmem_lookup(struct privmem_space *space, u64 gfn,
 		   enum privmem_attr *attr, enum privmem_gran *gran);
 

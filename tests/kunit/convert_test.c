@@ -789,6 +789,54 @@ static void privmem_convert_modes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->pfn[6], 7);
 }
 
+/*
+ * After launch a private -> shared step that the host asked for is
+ * destructive even under an in-place policy; the guest's own stays in
+ * place, and before launch the host's does too.
+ */
+static void privmem_convert_host_unshare(struct kunit *test)
+{
+	struct fake *f = fake_new(0, P2M, true, true);
+	struct privmem_space *s = space_with(test, f);
+	struct privmem_entry e = ent(7, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
+	unsigned int done;
+	u64 pfn = f->pfn[7];
+
+	f->mode = FM_INPLACE;
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, &e, 1, PRIVMEM_CONVERT_HOST |
+					      PRIVMEM_CONVERT_IMPLICIT,
+					      &done, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, st_of(s, 7), ST_S);
+
+	/* Before launch: the host's unshare keeps the page. */
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, PRIVMEM_CONVERT_HOST,
+					      &done, NULL), 0);
+	e.attr = PRIVMEM_SHARED;
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, PRIVMEM_CONVERT_HOST,
+					      &done, NULL), 0);
+	KUNIT_EXPECT_EQ(test, f->pfn[7], pfn);
+
+	KUNIT_ASSERT_EQ(test, privmem_space_populate_done(s), 0);
+	KUNIT_ASSERT_EQ(test, privmem_space_launch(s), 0);
+	e.attr = PRIVMEM_PRIVATE;
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done, NULL), 0);
+	KUNIT_EXPECT_EQ(test, f->pfn[7], pfn);
+	/* The guest's own unshare stays in place... */
+	e.attr = PRIVMEM_SHARED;
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done, NULL), 0);
+	KUNIT_EXPECT_EQ(test, f->pfn[7], pfn);
+	/* ...the host's is destructive. */
+	e.attr = PRIVMEM_PRIVATE;
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, PRIVMEM_CONVERT_HOST,
+					      &done, NULL), 0);
+	KUNIT_EXPECT_EQ(test, f->pfn[7], pfn);
+	e.attr = PRIVMEM_SHARED;
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, PRIVMEM_CONVERT_HOST,
+					      &done, NULL), 0);
+	KUNIT_EXPECT_NE(test, f->pfn[7], pfn);
+	KUNIT_EXPECT_EQ(test, st_of(s, 7), ST_S);
+}
+
 /* A lookup racing with a conversion gets -EAGAIN, never a half state. */
 static void privmem_convert_lookup_converting(struct kunit *test)
 {
@@ -829,6 +877,7 @@ static struct kunit_case privmem_convert_cases[] = {
 	KUNIT_CASE(privmem_convert_enomem_complex),
 	KUNIT_CASE(privmem_convert_trace),
 	KUNIT_CASE(privmem_convert_modes),
+	KUNIT_CASE(privmem_convert_host_unshare),
 	KUNIT_CASE(privmem_convert_lookup_converting),
 	KUNIT_CASE_SLOW(privmem_convert_random),
 	{}

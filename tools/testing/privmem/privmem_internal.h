@@ -120,6 +120,11 @@ static inline unsigned int read_seqcount_begin(const seqcount_mutex_t *s)
 	return seq;
 }
 
+static inline unsigned int raw_read_seqcount(const seqcount_mutex_t *s)
+{
+	return __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+}
+
 static inline int read_seqcount_retry(const seqcount_mutex_t *s,
 				      unsigned int seq)
 {

@@ -230,7 +230,7 @@ struct privmem_request {
 	struct privmem_space *space;
 	const struct privmem_entry *entries;
 	unsigned int nr;
-	enum privmem_req req;
+	unsigned int flags;
 	unsigned int done;
 	struct privmem_step run;
 	struct privmem_seg {
@@ -296,7 +296,7 @@ static int privmem_convert_locked(struct privmem_request *rq)
 
 	while (i < rq->nr) {
 		e = &rq->entries[i];
-		ret = privmem_plan_entry(space, e, rq->req, &plan);
+		ret = privmem_plan_entry(space, e, rq->flags, &plan);
 		if (ret)
 			goto out;
 
@@ -330,7 +330,7 @@ static int privmem_convert_locked(struct privmem_request *rq)
 			/* Not adjacent: do not even plan (ask the policy). */
 			if (rq->entries[j].gfn != last + 1)
 				break;
-			if (privmem_plan_entry(space, &rq->entries[j], rq->req,
+			if (privmem_plan_entry(space, &rq->entries[j], rq->flags,
 					       &plan) ||
 			    plan.kind != PRIVMEM_PLAN_SIMPLE ||
 			    !privmem_can_coalesce(&rq->run, last, &plan.steps[0]))
@@ -355,7 +355,10 @@ out:
  * @space: the space.
  * @entries: the entries, see &struct privmem_entry.
  * @nr: number of entries, at most %PRIVMEM_MAX_ENTRIES.
- * @flags: %PRIVMEM_CONVERT_IMPLICIT for a fault-driven request, else 0.
+ * @flags: %PRIVMEM_CONVERT_IMPLICIT for a fault-driven request;
+ *	%PRIVMEM_CONVERT_HOST for one the host (the VMM) makes; 0 for the
+ *	guest's own.  After launch every private -> shared step of a host
+ *	request is destructive, whatever the policy says.
  * @done: returns how many entries, from the first, are done (converted or
  *	already in their target state), like the SNP PSC cur_entry.
  * @err_index: if not NULL, returns the index of the entry that stopped the
@@ -370,9 +373,10 @@ out:
  *
  * Return:
  * * 0 - every entry is done;
- * * -EINVAL - unknown @flags, @entries or @done NULL, or entry @err_index is
- *   malformed (attribute, granularity or reserved bytes), zero-length,
- *   outside the bound span, misaligned for 2M, or overlaps an earlier one;
+ * * -EINVAL - unknown @flags, both IMPLICIT and HOST, @entries or @done
+ *   NULL, or entry @err_index is malformed (attribute, granularity or
+ *   reserved bytes), zero-length, outside the bound span, misaligned for
+ *   2M, or overlaps an earlier one;
  * * -E2BIG - @nr is above %PRIVMEM_MAX_ENTRIES;
  * * -ENXIO - the space is not bound yet (CREATED);
  * * -ENODEV - the space is dead;
@@ -392,8 +396,7 @@ int privmem_convert(struct privmem_space *space,
 		.space = space,
 		.entries = entries,
 		.nr = nr,
-		.req = flags & PRIVMEM_CONVERT_IMPLICIT ? PRIVMEM_REQ_IMPLICIT :
-							  PRIVMEM_REQ_EXPLICIT,
+		.flags = flags,
 	};
 	unsigned int bad = 0;
 	bool invalid = false;
@@ -404,7 +407,8 @@ int privmem_convert(struct privmem_space *space,
 	if (!done)
 		return -EINVAL;
 	*done = 0;
-	if (flags & ~PRIVMEM_CONVERT_FLAGS)
+	if ((flags & ~PRIVMEM_CONVERT_FLAGS) ||
+	    (flags & PRIVMEM_CONVERT_IMPLICIT && flags & PRIVMEM_CONVERT_HOST))
 		return -EINVAL;
 	if (nr > PRIVMEM_MAX_ENTRIES) {
 		if (err_index)

@@ -64,7 +64,7 @@ struct privmem_plan {
 };
 
 int privmem_plan_entry(struct privmem_space *space,
-		       const struct privmem_entry *e, enum privmem_req req,
+		       const struct privmem_entry *e, unsigned int flags,
 		       struct privmem_plan *plan);
 void privmem_plan_free(struct privmem_plan *plan);
 

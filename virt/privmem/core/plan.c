@@ -236,11 +236,17 @@ static void privmem_plan_sort(struct privmem_plan *plan)
 }
 
 static void privmem_conv_info(const struct privmem_space *space,
-			      struct privmem_conv_info *ci,
-			      enum privmem_req req)
+			      struct privmem_conv_info *ci, unsigned int flags)
 {
 	ci->space = (struct privmem_space *)space;
-	ci->req = req;
+	ci->req = flags & PRIVMEM_CONVERT_IMPLICIT ? PRIVMEM_REQ_IMPLICIT :
+						     PRIVMEM_REQ_EXPLICIT;
+	if (flags & PRIVMEM_CONVERT_IMPLICIT)
+		ci->who = PRIVMEM_BY_FAULT;
+	else if (flags & PRIVMEM_CONVERT_HOST)
+		ci->who = PRIVMEM_BY_HOST;
+	else
+		ci->who = PRIVMEM_BY_GUEST;
 	ci->implicit_enabled = space->implicit;
 	ci->prelaunch = space->state < PRIVMEM_SPACE_LAUNCHED;
 }
@@ -249,17 +255,20 @@ static void privmem_conv_info(const struct privmem_space *space,
  * privmem_plan_entry() - plan one validated entry
  * @space: the space; its lock must be held.
  * @e: the entry.
- * @req: explicit or implicit.
+ * @flags: PRIVMEM_CONVERT_* flags of the request: explicit or implicit,
+ *	the guest's or the host's.
  * @plan: initialised plan (privmem_plan_free() state); filled in.
  *
  * Asks the policy whether the entry may proceed and, for each conversion
- * step, in which mode.  Changes nothing.
+ * step, in which mode.  Changes nothing.  After launch a private ->
+ * shared step that the host asked for is destructive whatever the policy
+ * says: the host never reads the guest's private contents in place.
  *
  * Return: 0; -EPERM if the implicit switch is off, the policy refuses or
  * the entry would need a smash the policy refuses; -ENOMEM.
  */
 int privmem_plan_entry(struct privmem_space *space,
-		       const struct privmem_entry *e, enum privmem_req req,
+		       const struct privmem_entry *e, unsigned int flags,
 		       struct privmem_plan *plan)
 {
 	const struct privmem_policy_ops *policy = space->policy;
@@ -302,8 +311,8 @@ int privmem_plan_entry(struct privmem_space *space,
 		return 0;
 	}
 
-	privmem_conv_info(space, &ci, req);
-	if (req == PRIVMEM_REQ_IMPLICIT && !space->implicit)
+	privmem_conv_info(space, &ci, flags);
+	if (ci.req == PRIVMEM_REQ_IMPLICIT && !space->implicit)
 		return -EPERM;
 	ci.gfn = e->gfn;
 	ci.npages = e->npages;
@@ -331,6 +340,9 @@ int privmem_plan_entry(struct privmem_space *space,
 		ci.to = op->to;
 		ci.gran = op->gran;
 		op->mode = policy->mode(&ci);
+		if (ci.who == PRIVMEM_BY_HOST && !ci.prelaunch &&
+		    op->to == PRIVMEM_SHARED)
+			op->mode = PRIVMEM_MODE_DESTRUCTIVE;
 	}
 	plan->kind = plan->nr == 1 && nconv == 1 ? PRIVMEM_PLAN_SIMPLE :
 						  PRIVMEM_PLAN_COMPLEX;

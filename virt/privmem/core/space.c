@@ -417,6 +417,37 @@ int privmem_lookup(struct privmem_space *space, u64 gfn,
 EXPORT_SYMBOL_GPL(privmem_lookup);
 
 /**
+ * privmem_lookup_begin() - start watching for conversions, lock-free
+ * @space: the space.
+ *
+ * For a fault path that reads a frame's attribute with privmem_lookup()
+ * and then reaches the page through a path that a conversion may refuse
+ * meanwhile (the host's mapping of a shared page): take this before the
+ * lookup, and ask privmem_lookup_retry() when that path fails.
+ *
+ * Return: a snapshot of the space's conversion sequence.
+ */
+unsigned int privmem_lookup_begin(struct privmem_space *space)
+{
+	/* An odd value (a window being moved) never matches again. */
+	return raw_read_seqcount(&space->conv_seq) & ~1U;
+}
+EXPORT_SYMBOL_GPL(privmem_lookup_begin);
+
+/**
+ * privmem_lookup_retry() - did a conversion start or end since a snapshot?
+ * @space: the space.
+ * @seq: from privmem_lookup_begin().
+ *
+ * Return: true if a conversion step was marked or unmarked since @seq.
+ */
+bool privmem_lookup_retry(struct privmem_space *space, unsigned int seq)
+{
+	return read_seqcount_retry(&space->conv_seq, seq);
+}
+EXPORT_SYMBOL_GPL(privmem_lookup_retry);
+
+/**
  * privmem_space_stats() - read a space's counters
  * @space: the space.
  * @stats: returns a consistent copy.
