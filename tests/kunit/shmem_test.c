@@ -9,6 +9,7 @@
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/falloc.h>
+#include <linux/fcntl.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/mman.h>
@@ -302,6 +303,136 @@ static void shmem_bind_writable_mapping(struct kunit *test)
 	privmem_shmem_unbind(sh);
 }
 
+/*
+ * privmem writes a bound range, so the binder must be a writer of a file
+ * whose owner allows writes; while bound, F_SEAL_WRITE cannot be added.
+ */
+static void shmem_bind_needs_writer(struct kunit *test)
+{
+	struct file *file = test_file(test, TEST_PAGES * PAGE_SIZE);
+	struct shmem_inode_info *info = SHMEM_I(file_inode(file));
+	const unsigned int f = PRIVMEM_SHMEM_USER_INACCESSIBLE;
+	struct privmem_shmem *sh;
+
+	file->f_mode &= ~FMODE_WRITE;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_shmem_bind(file, 0, 1, f)), -EBADF);
+	file->f_mode |= FMODE_WRITE;
+
+	info->seals |= F_SEAL_FUTURE_WRITE;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_shmem_bind(file, 0, 1, f)), -EPERM);
+	info->seals &= ~F_SEAL_FUTURE_WRITE;
+	KUNIT_ASSERT_EQ(test, mapping_deny_writable(file->f_mapping), 0);
+	info->seals |= F_SEAL_WRITE;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_shmem_bind(file, 0, 1, f)), -EPERM);
+	info->seals &= ~F_SEAL_WRITE;
+	mapping_allow_writable(file->f_mapping);
+	KUNIT_EXPECT_NULL(test, shmem_get_consumer(file_inode(file)));
+
+	sh = privmem_shmem_bind(file, 0, TEST_PAGES, f);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(sh));
+	/* What memfd_add_seals(F_SEAL_WRITE) asks first. */
+	KUNIT_EXPECT_EQ(test, mapping_deny_writable(file->f_mapping), -EBUSY);
+	privmem_shmem_unbind(sh);
+	KUNIT_EXPECT_EQ(test, mapping_deny_writable(file->f_mapping), 0);
+	mapping_allow_writable(file->f_mapping);
+}
+
+/* A cookie that never reached a space leaves the file as it was. */
+static void shmem_unbind_unbound_keeps_data(struct kunit *test)
+{
+	struct file *file = test_file(test, TEST_PAGES * PAGE_SIZE);
+	struct privmem_shmem *sh;
+
+	KUNIT_ASSERT_EQ(test, host_write(file, 2, 0x56), PAGE_SIZE);
+	sh = privmem_shmem_bind(file, 0, TEST_PAGES,
+				PRIVMEM_SHMEM_USER_INACCESSIBLE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(sh));
+	privmem_shmem_unbind(sh);
+	KUNIT_EXPECT_EQ(test, host_read(file, 2), 0x56);
+}
+
+static pgoff_t walked[8][2];
+static unsigned int nr_walked;
+
+static void record_run(struct privmem_shmem *sh, pgoff_t first, pgoff_t last)
+{
+	if (nr_walked < ARRAY_SIZE(walked)) {
+		walked[nr_walked][0] = first;
+		walked[nr_walked][1] = last;
+	}
+	nr_walked++;
+}
+
+static void walk(struct privmem_shmem *sh)
+{
+	nr_walked = 0;
+	privmem_shmem_map_walk(sh, record_run);
+}
+
+/*
+ * The map of private runs: a step's run is its own until it ends, ended
+ * runs settle (merged with private neighbours, or dropped when shared)
+ * at the next step, and no state needs more than one entry per run.
+ */
+static void shmem_map_runs(struct kunit *test)
+{
+	struct file *file = test_file(test, 64 * PAGE_SIZE);
+	struct privmem_shmem *sh;
+
+	sh = privmem_shmem_bind(file, 0, 64, PRIVMEM_SHMEM_USER_INACCESSIBLE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(sh));
+	KUNIT_EXPECT_FALSE(test, privmem_shmem_map_any(sh, 0, 63));
+
+	KUNIT_ASSERT_EQ(test, privmem_shmem_map_set(sh, 4, 7,
+						    PRIVMEM_SHMEM_CONVERTING), 0);
+	KUNIT_EXPECT_TRUE(test, privmem_shmem_map_any(sh, 7, 9));
+	KUNIT_EXPECT_FALSE(test, privmem_shmem_map_any(sh, 8, 63));
+	KUNIT_EXPECT_EQ(test, privmem_shmem_map_end(sh, 4, 7,
+						    PRIVMEM_SHMEM_PRIVATE), 0);
+	/* Only a step in progress over exactly that range can end. */
+	KUNIT_EXPECT_EQ(test, privmem_shmem_map_end(sh, 4, 7,
+						    PRIVMEM_SHMEM_SHARED), -ENOENT);
+	KUNIT_ASSERT_EQ(test, privmem_shmem_map_set(sh, 8, 9,
+						    PRIVMEM_SHMEM_CONVERTING), 0);
+	KUNIT_EXPECT_EQ(test, privmem_shmem_map_end(sh, 8, 8,
+						    PRIVMEM_SHMEM_PRIVATE), -ENOENT);
+	KUNIT_EXPECT_EQ(test, privmem_shmem_map_end(sh, 8, 9,
+						    PRIVMEM_SHMEM_PRIVATE), 0);
+
+	/* A private page leaving, aborted to shared in place. */
+	KUNIT_ASSERT_EQ(test, privmem_shmem_map_set(sh, 5, 5,
+						    PRIVMEM_SHMEM_LEAVING), 0);
+	KUNIT_EXPECT_TRUE(test, privmem_shmem_map_any(sh, 5, 5));
+	KUNIT_EXPECT_EQ(test, privmem_shmem_map_end(sh, 5, 5,
+						    PRIVMEM_SHMEM_SHARED), 0);
+	KUNIT_EXPECT_FALSE(test, privmem_shmem_map_any(sh, 5, 5));
+	KUNIT_EXPECT_TRUE(test, privmem_shmem_map_any(sh, 4, 4));
+	KUNIT_EXPECT_TRUE(test, privmem_shmem_map_any(sh, 0, 6));
+	walk(sh);
+	KUNIT_ASSERT_EQ(test, nr_walked, 2);
+	KUNIT_EXPECT_EQ(test, walked[0][0], 4);
+	KUNIT_EXPECT_EQ(test, walked[0][1], 4);
+	KUNIT_EXPECT_EQ(test, walked[1][0], 6);
+	KUNIT_EXPECT_EQ(test, walked[1][1], 9);
+
+	/* Back to private: the next step settles 4, 5 and 6..9 into one run. */
+	KUNIT_ASSERT_EQ(test, privmem_shmem_map_set(sh, 5, 5,
+						    PRIVMEM_SHMEM_CONVERTING), 0);
+	KUNIT_EXPECT_EQ(test, privmem_shmem_map_end(sh, 5, 5,
+						    PRIVMEM_SHMEM_PRIVATE), 0);
+	KUNIT_ASSERT_EQ(test, privmem_shmem_map_set(sh, 30, 31,
+						    PRIVMEM_SHMEM_CONVERTING), 0);
+	KUNIT_EXPECT_EQ(test, privmem_shmem_map_end(sh, 30, 31,
+						    PRIVMEM_SHMEM_SHARED), 0);
+	walk(sh);
+	KUNIT_ASSERT_EQ(test, nr_walked, 1);
+	KUNIT_EXPECT_EQ(test, walked[0][0], 4);
+	KUNIT_EXPECT_EQ(test, walked[0][1], 9);
+	KUNIT_EXPECT_FALSE(test, privmem_shmem_map_any(sh, 10, 63));
+	KUNIT_EXPECT_FALSE(test, privmem_shmem_map_any(sh, 0, 3));
+	privmem_shmem_unbind(sh);
+}
+
 /* Pre-boot data survives binding and the first in-place conversion. */
 static void shmem_populate_then_bind(struct kunit *test)
 {
@@ -448,15 +579,18 @@ static void shmem_unbind_releases(struct kunit *test)
 	struct address_space *mapping = t->file->f_mapping;
 
 	KUNIT_ASSERT_EQ(test, host_write(t->file, 0, 1), PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, host_write(t->file, 6, 0x66), PAGE_SIZE);
 	bind_space(test, t, ALL_FLAGS);
 	KUNIT_ASSERT_EQ(test, convert(t, 0, TEST_PAGES / 2, PRIVMEM_PRIVATE), 0);
 	KUNIT_EXPECT_GE(test, mapping->nrpages, TEST_PAGES / 2);
 
 	privmem_space_kill(t->space);
-	KUNIT_EXPECT_EQ(test, mapping->nrpages, 0);
+	/* The private pages are gone; the shared page 6 is the host's. */
+	KUNIT_EXPECT_EQ(test, mapping->nrpages, 1);
 	KUNIT_EXPECT_NULL(test, shmem_get_consumer(file_inode(t->file)));
 	/* Nothing private is left: the host reads zeroes. */
 	KUNIT_EXPECT_EQ(test, host_read(t->file, 0), 0);
+	KUNIT_EXPECT_EQ(test, host_read(t->file, 6), 0x66);
 }
 
 static int fail_get_folio(struct inode *inode, pgoff_t index, loff_t write_end,
@@ -613,6 +747,9 @@ static struct kunit_case privmem_shmem_cases[] = {
 	KUNIT_CASE(shmem_bind_flags),
 	KUNIT_CASE(shmem_bind_conflicts),
 	KUNIT_CASE(shmem_bind_writable_mapping),
+	KUNIT_CASE(shmem_bind_needs_writer),
+	KUNIT_CASE(shmem_unbind_unbound_keeps_data),
+	KUNIT_CASE(shmem_map_runs),
 	KUNIT_CASE(shmem_populate_then_bind),
 	KUNIT_CASE(shmem_destructive_round_trip),
 	KUNIT_CASE(shmem_inplace_round_trip),

@@ -35,6 +35,7 @@
  *    which also excludes the file's writers, fallocate and truncate.
  *  - The shmem paths of the host read the maps under RCU, without locks.
  */
+#include <linux/fcntl.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/pagemap.h>
@@ -58,8 +59,7 @@ static bool privmem_shmem_range_private(struct shmem_consumer *consumer,
 		pgoff_t first = max(start, sh->pgoff);
 		pgoff_t last = min_t(u64, end, sh->pgoff + sh->npages - 1);
 
-		if (first <= last &&
-		    privmem_shmem_map_any(rcu_dereference(sh->map), first, last))
+		if (first <= last && privmem_shmem_map_any(sh, first, last))
 			return true;
 	}
 	return false;
@@ -96,6 +96,9 @@ static int privmem_shmem_check_range(struct file *file, pgoff_t pgoff,
 		return -EINVAL;
 	if (!shmem_file(file))
 		return -EINVAL;
+	/* privmem scrubs and punches the range: the binder must be a writer. */
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
 	if (!npages || check_add_overflow((u64)pgoff, npages, &end) ||
 	    end > (u64)(MAX_LFS_FILESIZE >> PAGE_SHIFT))
 		return -EINVAL;
@@ -129,6 +132,8 @@ static struct privmem_shmem_file *privmem_shmem_file_get(struct inode *inode,
 	pf->consumer.ops = &privmem_shmem_consumer_ops;
 	if (flags & PRIVMEM_SHMEM_UNMOVABLE)
 		pf->consumer.flags = SHMEM_CONSUMER_UNMOVABLE;
+	if (flags & PRIVMEM_SHMEM_USER_INACCESSIBLE)
+		pf->consumer.flags |= SHMEM_CONSUMER_SMALL_FOLIOS;
 	pf->inode = inode;
 	pf->flags = flags;
 	INIT_LIST_HEAD(&pf->bindings);
@@ -167,6 +172,26 @@ static void privmem_shmem_file_put(struct privmem_shmem_file *pf)
 	kfree(pf);
 }
 
+/*
+ * privmem writes the file (clears, scrubs, punches): refuse a file its
+ * owner sealed or made immutable, and keep F_SEAL_WRITE from being added
+ * while it is bound (it fails with -EBUSY, as with a writable mapping).
+ */
+static int privmem_shmem_hold_writable(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+	int ret = 0;
+
+	inode_lock(inode);
+	if (IS_IMMUTABLE(inode) || IS_APPEND(inode) ||
+	    (SHMEM_I(inode)->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))
+		ret = -EPERM;
+	else
+		ret = mapping_map_writable(file->f_mapping);
+	inode_unlock(inode);
+	return ret;
+}
+
 /**
  * privmem_shmem_bind() - make a shmem file range the backing of a space
  * @file: a shmem file (memfd, shmem_file_setup()); a reference is taken.
@@ -188,17 +213,28 @@ static void privmem_shmem_file_put(struct privmem_shmem_file *pf)
  *
  * The flags apply to the whole file: UNMOVABLE and UNRECLAIMABLE affect
  * every folio of it, and every binding of one file must use the same
- * flags.
+ * flags.  With %PRIVMEM_SHMEM_USER_INACCESSIBLE the file's folios are
+ * also kept at order 0 (no huge or mTHP folios, no MADV_COLLAPSE or
+ * khugepaged collapse), and the large folios of the range are split here,
+ * so that no folio and no host mapping spans a private and a shared page.
+ *
+ * privmem writes the range (scrubbing, clearing, punching), so @file must
+ * be open for writing and its owner must not have forbidden writes; while
+ * it is bound, F_SEAL_WRITE cannot be added to it (-EBUSY).
  *
  * Context: Process context; may sleep.
  * Return: the cookie, or an ERR_PTR():
+ * * -EBADF - @file is not open for writing;
+ * * -EPERM - @file has F_SEAL_WRITE or F_SEAL_FUTURE_WRITE, or is
+ *   immutable or append-only;
  * * -EINVAL - @flags has unknown bits, @file is not a shmem file, the
  *   range is empty, overflows or is not within the file's size, or
  *   @file is already bound by privmem with different @flags;
  * * -EBUSY - the range overlaps a range of @file that is already bound,
  *   @file has another kind of shmem consumer, or, with
  *   %PRIVMEM_SHMEM_USER_INACCESSIBLE, a shared mapping of the range can
- *   be written (VM_SHARED and VM_MAYWRITE): unmap it before binding;
+ *   be written (VM_SHARED and VM_MAYWRITE): unmap it before binding; or
+ *   a large folio of the range cannot be split (it is pinned);
  * * -ENOMEM - out of memory.
  */
 struct privmem_shmem *privmem_shmem_bind(struct file *file, pgoff_t pgoff,
@@ -214,14 +250,21 @@ struct privmem_shmem *privmem_shmem_bind(struct file *file, pgoff_t pgoff,
 		return ERR_PTR(ret);
 	last = pgoff + npages - 1;
 
+	ret = privmem_shmem_hold_writable(file);
+	if (ret)
+		return ERR_PTR(ret);
+
 	sh = kzalloc_obj(*sh, GFP_KERNEL_ACCOUNT);
-	if (!sh)
+	if (!sh) {
+		mapping_unmap_writable(file->f_mapping);
 		return ERR_PTR(-ENOMEM);
+	}
 	sh->pgoff = pgoff;
 	sh->npages = npages;
 	sh->file = file;
 	xa_init(&sh->stash);
 	xa_init(&sh->pins);
+	privmem_shmem_map_init(sh);
 
 	mutex_lock(&privmem_shmem_mutex);
 	if ((flags & PRIVMEM_SHMEM_USER_INACCESSIBLE) &&
@@ -243,6 +286,14 @@ struct privmem_shmem *privmem_shmem_bind(struct file *file, pgoff_t pgoff,
 			goto unlock;
 		}
 	}
+	/* After the consumer is set, so that no collapse can follow. */
+	if (flags & PRIVMEM_SHMEM_USER_INACCESSIBLE) {
+		ret = privmem_shmem_split(file->f_mapping, pgoff, last);
+		if (ret) {
+			privmem_shmem_file_put(pf);
+			goto unlock;
+		}
+	}
 
 	sh->pf = pf;
 	get_file(file);
@@ -252,6 +303,7 @@ struct privmem_shmem *privmem_shmem_bind(struct file *file, pgoff_t pgoff,
 
 unlock:
 	mutex_unlock(&privmem_shmem_mutex);
+	mapping_unmap_writable(file->f_mapping);
 	kfree(sh);
 	return ERR_PTR(ret);
 }
@@ -292,14 +344,29 @@ int privmem_shmem_space_bind(struct privmem_space *space, u64 gfn,
 }
 EXPORT_SYMBOL_GPL(privmem_shmem_space_bind);
 
+/* Clear the pages of a private run, then punch them out of the file. */
+static void privmem_shmem_release_run(struct privmem_shmem *sh, pgoff_t first,
+				      pgoff_t last)
+{
+	struct inode *inode = privmem_shmem_inode(sh);
+
+	privmem_shmem_wipe(inode->i_mapping, first, last);
+	shmem_truncate_range(inode, (loff_t)first << PAGE_SHIFT,
+			     ((loff_t)(last + 1) << PAGE_SHIFT) - 1);
+}
+
 /**
  * privmem_shmem_unbind() - release a shmem backing range
  * @sh: from privmem_shmem_bind(), or NULL.
  *
- * Frees every page of the range (punches it out of the file, private and
- * shared pages alike, so nothing private is left behind for the host),
- * forgets the range and drops the file reference.  When the last binding
- * of a file goes, the file is an ordinary shmem file again.
+ * Clears every private page of the range (and every page of a step in
+ * progress) and punches it out of the file, while the host is still
+ * refused: nothing private is left behind for the host, and no private
+ * contents go back to the page allocator.  Shared pages are the host's
+ * and stay as they are; a cookie that never reached a space had no
+ * private page, so the file is left exactly as it was.  Then forgets the
+ * range and drops the file reference.  When the last binding of a file
+ * goes, the file is an ordinary shmem file again.
  *
  * The space calls this through &privmem_backend_ops.unbind when it dies;
  * call it directly only for a cookie that never reached a space.
@@ -316,11 +383,12 @@ void privmem_shmem_unbind(struct privmem_shmem *sh)
 	inode = privmem_shmem_inode(sh);
 
 	mutex_lock(&privmem_shmem_mutex);
-	/* Punch while the range is still refused to the host. */
-	inode_lock(inode);
-	shmem_truncate_range(inode, (loff_t)sh->pgoff << PAGE_SHIFT,
-			     ((loff_t)(sh->pgoff + sh->npages) << PAGE_SHIFT) - 1);
-	inode_unlock(inode);
+	if (sh->in_space) {
+		/* Punch while the range is still refused to the host. */
+		inode_lock(inode);
+		privmem_shmem_map_walk(sh, privmem_shmem_release_run);
+		inode_unlock(inode);
+	}
 
 	list_del_rcu(&sh->node);
 	if (list_empty(&sh->pf->bindings))
@@ -331,7 +399,8 @@ void privmem_shmem_unbind(struct privmem_shmem *sh)
 
 	/* Every step that cleared pages has committed or aborted. */
 	WARN_ON_ONCE(!xa_empty(&sh->stash) || !xa_empty(&sh->pins));
-	kfree(rcu_dereference_protected(sh->map, true));
+	privmem_shmem_map_destroy(sh);
+	mapping_unmap_writable(sh->file->f_mapping);
 	fput(sh->file);
 	kfree(sh);
 }

@@ -9,6 +9,7 @@
 
 #include <linux/fs.h>
 #include <linux/list.h>
+#include <linux/maple_tree.h>
 #include <linux/privmem.h>
 #include <linux/privmem_shmem.h>
 #include <linux/rcupdate.h>
@@ -26,21 +27,18 @@
 
 /**
  * enum privmem_shmem_state - what the host may do with a run of pages
- * @PRIVMEM_SHMEM_SHARED: anything.  Shared pages have no run, except a
- *	run that a commit or abort turned shared in place; the next copy of
- *	the map drops it.
+ * @PRIVMEM_SHMEM_SHARED: anything.  Shared pages have no entry in the
+ *	map, except the run of a step that ended shared and is not settled
+ *	yet (shmem_map.c).
  * @PRIVMEM_SHMEM_PRIVATE: nothing: the pages belong to the guest.
  * @PRIVMEM_SHMEM_CONVERTING: nothing: a step turning the pages private is
  *	between its prepare and its commit or abort.
  * @PRIVMEM_SHMEM_LEAVING: nothing: a step turning private pages shared is
  *	between its prepare and its commit or abort.
  *
- * A step's range is one run of its own while the step is in progress
- * (CONVERTING and LEAVING runs are never merged), so commit and abort find
- * it and change its state in place, without allocating.  Only the states
- * a reader may see change that way, and each is safe at any time: a run
- * becomes SHARED only after its pages were scrubbed (commit) or when it
- * was shared before (abort).
+ * Each state a reader may see is safe at any time: a run becomes SHARED
+ * only after its pages were scrubbed (commit) or when it was shared
+ * before (abort).
  */
 enum privmem_shmem_state {
 	PRIVMEM_SHMEM_SHARED,
@@ -50,33 +48,20 @@ enum privmem_shmem_state {
 };
 
 /**
- * struct privmem_shmem_run - a run of pages in one state
+ * struct privmem_shmem_run - the run of pages of one conversion step
+ * @node: entry in &privmem_shmem.steps.
+ * @rcu: frees the run after the readers that may still see it.
  * @first: first file page index.
  * @last: last file page index (inclusive).
- * @state: an &enum privmem_shmem_state; read with READ_ONCE() by the host
- *	paths, changed in place by commit and abort.
+ * @state: an &enum privmem_shmem_state; read with acquire by the host
+ *	paths, changed in place by the step's commit or abort.
  */
 struct privmem_shmem_run {
+	struct list_head node;
+	struct rcu_head rcu;
 	pgoff_t first;
 	pgoff_t last;
 	u8 state;
-};
-
-/**
- * struct privmem_shmem_map - the non-shared runs of one binding
- * @rcu: frees the map after the readers that may still see it.
- * @nr: number of runs.
- * @runs: sorted and disjoint; adjacent PRIVATE runs are merged when the
- *	map is copied.
- *
- * A step's prepare copies the map with its range set (allocation may fail
- * there) and publishes the copy with RCU; the shmem paths of the host read
- * it without a lock.  Memory is O(runs), never one entry per page.
- */
-struct privmem_shmem_map {
-	struct rcu_head rcu;
-	unsigned int nr;
-	struct privmem_shmem_run runs[] __counted_by(nr);
 };
 
 /**
@@ -107,8 +92,11 @@ struct privmem_shmem_file {
  * @npages: number of pages.
  * @gfn: first guest frame; set by privmem_shmem_space_bind().
  * @in_space: @gfn is valid and the space owns this cookie.
- * @map: the non-shared runs, published with RCU.  Written only by the
- *	backend ops, which the space's conversion mutex serialises.
+ * @runs: file page index -> the non-shared runs (shmem_map.c); a maple
+ *	tree in RCU mode.  Written only by the backend ops, which the
+ *	space's conversion mutex serialises; read under RCU.
+ * @steps: the &struct privmem_shmem_run of the steps in progress or not
+ *	yet settled.  Serialised like @runs.
  * @stash: file index -> copy of the page's contents, for the pages that a
  *	destructive conversion to private cleared in its prepare and that
  *	its abort must restore.  Empty outside a step.  Serialised like @map.
@@ -123,7 +111,8 @@ struct privmem_shmem {
 	u64 npages;
 	u64 gfn;
 	bool in_space;
-	struct privmem_shmem_map __rcu *map;
+	struct maple_tree runs;
+	struct list_head steps;
 	struct xarray stash;
 	struct xarray pins;
 };
@@ -133,22 +122,18 @@ static inline struct inode *privmem_shmem_inode(const struct privmem_shmem *sh)
 	return sh->pf->inode;
 }
 
-/* Published map; the caller serialises with steps (conversion mutex). */
-static inline struct privmem_shmem_map *
-privmem_shmem_map_cur(const struct privmem_shmem *sh)
-{
-	return rcu_dereference_protected(sh->map, true);
-}
-
 /* shmem_map.c */
-struct privmem_shmem_map *privmem_shmem_map_set(const struct privmem_shmem_map *old,
-						pgoff_t first, pgoff_t last,
-						enum privmem_shmem_state state);
-bool privmem_shmem_map_any(const struct privmem_shmem_map *map,
-			   pgoff_t first, pgoff_t last);
-struct privmem_shmem_run *privmem_shmem_map_find(struct privmem_shmem_map *map,
-						 pgoff_t first, pgoff_t last);
-void privmem_shmem_map_free_rcu(struct privmem_shmem_map *map);
+void privmem_shmem_map_init(struct privmem_shmem *sh);
+int privmem_shmem_map_set(struct privmem_shmem *sh, pgoff_t first,
+			  pgoff_t last, enum privmem_shmem_state state);
+int privmem_shmem_map_end(struct privmem_shmem *sh, pgoff_t first,
+			  pgoff_t last, enum privmem_shmem_state state);
+bool privmem_shmem_map_any(struct privmem_shmem *sh, pgoff_t first,
+			   pgoff_t last);
+void privmem_shmem_map_walk(struct privmem_shmem *sh,
+			    void (*fn)(struct privmem_shmem *sh, pgoff_t first,
+				       pgoff_t last));
+void privmem_shmem_map_destroy(struct privmem_shmem *sh);
 
 /* shmem_ops.c */
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -156,5 +141,9 @@ int privmem_shmem_get_folio(struct inode *inode, pgoff_t index,
 			    loff_t write_end, struct folio **foliop);
 #endif
 int privmem_shmem_fill(struct privmem_shmem *sh, pgoff_t first, pgoff_t last);
+int privmem_shmem_split(struct address_space *mapping, pgoff_t first,
+			pgoff_t last);
+void privmem_shmem_wipe(struct address_space *mapping, pgoff_t first,
+			pgoff_t last);
 
 #endif /* _PRIVMEM_BACKENDS_SHMEM_INTERNAL_H */

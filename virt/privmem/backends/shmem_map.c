@@ -1,155 +1,261 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * privmem shmem backing store: which pages of a binding are private.
- *
- * A binding keeps a sorted array of runs (&struct privmem_shmem_map) of
- * pages the host must not touch.  A step's prepare copies the array with
- * its range set and publishes the copy; commit and abort change the state
- * of that one run in place (see &enum privmem_shmem_state), so they cannot
- * fail.  Readers (the shmem paths of the host, through the consumer's
- * range_private callback) binary-search the array under RCU.
  */
+/**
+ * DOC: The map of private runs
+ *
+ * A binding keeps the pages the host must not touch in a maple tree in RCU
+ * mode (&privmem_shmem.runs), indexed by file page.  A settled private run
+ * is one tree range holding %PRIVMEM_SHMEM_PRIVATE_ENTRY; adjacent private
+ * runs are merged and shared pages hold no entry, so memory is O(runs) and
+ * every operation is O(log runs).
+ *
+ * A step in progress owns one &struct privmem_shmem_run, stored over
+ * exactly its range by its prepare (the only store that may fail, with
+ * -ENOMEM, before anything is visible).  Its commit or abort changes the
+ * run's state in place, which cannot fail.  The next prepare settles the
+ * runs of the steps that ended: it replaces each with a value entry
+ * (merged with private neighbours) or with nothing, and frees it after an
+ * RCU grace period.  Until then a reader sees the run's final state, so
+ * settling is only bookkeeping; it must succeed before the next step's
+ * range is stored, so that no run is ever split.
+ *
+ * The host's shmem paths (the consumer's range_private callback) search
+ * the tree under RCU without a lock.  Node memory is charged to the memory
+ * cgroup of the task that converts (GFP_KERNEL_ACCOUNT), and no request,
+ * however fragmented the map, needs more than a few nodes.
+ */
+#include <linux/maple_tree.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
+#include <linux/xarray.h>
 
 #include "shmem_internal.h"
 
-static void privmem_shmem_map_push(struct privmem_shmem_map *map,
-				   pgoff_t first, pgoff_t last, u8 state)
-{
-	struct privmem_shmem_run *prev = map->nr ? &map->runs[map->nr - 1] : NULL;
+/* The entry of a settled private run. */
+#define PRIVMEM_SHMEM_PRIVATE_ENTRY	xa_mk_value(PRIVMEM_SHMEM_PRIVATE)
 
-	if (state == PRIVMEM_SHMEM_SHARED || first > last)
-		return;
-	/* Only PRIVATE runs merge: a step in progress keeps its own run. */
-	if (prev && state == PRIVMEM_SHMEM_PRIVATE && prev->state == state &&
-	    prev->last + 1 == first) {
-		prev->last = last;
-		return;
-	}
-	map->nr++;
-	map->runs[map->nr - 1] = (struct privmem_shmem_run) {
-		.first = first, .last = last, .state = state,
-	};
+static bool privmem_shmem_run_busy(const struct privmem_shmem_run *run)
+{
+	return run->state == PRIVMEM_SHMEM_CONVERTING ||
+	       run->state == PRIVMEM_SHMEM_LEAVING;
 }
 
 /**
- * privmem_shmem_map_set() - copy a map with one range set to a state
- * @old: the current map, or NULL for "all shared".
+ * privmem_shmem_map_init() - an empty map: every page shared
+ * @sh: the binding.
+ */
+void privmem_shmem_map_init(struct privmem_shmem *sh)
+{
+	mt_init_flags(&sh->runs, MT_FLAGS_USE_RCU);
+	INIT_LIST_HEAD(&sh->steps);
+}
+EXPORT_SYMBOL_IF_KUNIT(privmem_shmem_map_init);
+
+/*
+ * Store the settled state of @first..@last: a private run, merged with
+ * its private neighbours, or nothing.
+ */
+static int privmem_shmem_map_store(struct privmem_shmem *sh, pgoff_t first,
+				   pgoff_t last, enum privmem_shmem_state state)
+{
+	void *entry = state == PRIVMEM_SHMEM_PRIVATE ?
+		      PRIVMEM_SHMEM_PRIVATE_ENTRY : NULL;
+	MA_STATE(mas, &sh->runs, first, last);
+	pgoff_t lo = first, hi = last;
+	int ret;
+
+	mas_lock(&mas);
+	if (entry && first) {
+		mas_set(&mas, first - 1);
+		if (mas_walk(&mas) == entry)
+			lo = mas.index;
+	}
+	if (entry && last != ULONG_MAX) {
+		mas_set(&mas, last + 1);
+		if (mas_walk(&mas) == entry)
+			hi = mas.last;
+	}
+	mas_set_range(&mas, lo, hi);
+	ret = mas_store_gfp(&mas, entry, GFP_KERNEL_ACCOUNT);
+	mas_unlock(&mas);
+	return ret;
+}
+
+/* Replace the runs of the steps that ended with their settled state. */
+static int privmem_shmem_map_settle(struct privmem_shmem *sh)
+{
+	struct privmem_shmem_run *run, *tmp;
+	int ret;
+
+	list_for_each_entry_safe(run, tmp, &sh->steps, node) {
+		if (privmem_shmem_run_busy(run))
+			continue;
+		ret = privmem_shmem_map_store(sh, run->first, run->last,
+					      run->state);
+		if (ret)
+			return ret;
+		list_del(&run->node);
+		kfree_rcu(run, rcu);
+	}
+	return 0;
+}
+
+/**
+ * privmem_shmem_map_set() - mark the range of a step in progress
+ * @sh: the binding.
  * @first: first page index.
  * @last: last page index, >= @first.
- * @state: the state of @first..@last in the copy.
+ * @state: %PRIVMEM_SHMEM_CONVERTING or %PRIVMEM_SHMEM_LEAVING.
  *
- * Runs that are SHARED in @old are dropped from the copy.
+ * Readers see the new state as soon as this returns.  No earlier step may
+ * still be in progress over any page of @first..@last.
  *
- * Context: May sleep.  The caller serialises with commit and abort.
- * Return: the new map, not yet published, or NULL if out of memory.
+ * Context: May sleep.  The caller serialises the map's writers (the
+ * space's conversion mutex).
+ * Return: 0, or -ENOMEM with the map unchanged as readers see it.
  */
-struct privmem_shmem_map *privmem_shmem_map_set(const struct privmem_shmem_map *old,
-						pgoff_t first, pgoff_t last,
-						enum privmem_shmem_state state)
+int privmem_shmem_map_set(struct privmem_shmem *sh, pgoff_t first,
+			  pgoff_t last, enum privmem_shmem_state state)
 {
-	unsigned int nr = old ? old->nr : 0, i;
-	struct privmem_shmem_map *map;
-	bool done = false;
+	struct privmem_shmem_run *run;
+	int ret;
 
-	/* Splitting one run around @first..@last adds at most two runs. */
-	map = kzalloc(struct_size(map, runs, nr + 2), GFP_KERNEL_ACCOUNT);
-	if (!map)
-		return NULL;
-	map->nr = 0;
-
-	for (i = 0; i < nr; i++) {
-		const struct privmem_shmem_run *r = &old->runs[i];
-
-		if (r->last < first) {
-			privmem_shmem_map_push(map, r->first, r->last, r->state);
-			continue;
-		}
-		if (r->first < first)
-			privmem_shmem_map_push(map, r->first, first - 1, r->state);
-		if (!done) {
-			privmem_shmem_map_push(map, first, last, state);
-			done = true;
-		}
-		if (r->last > last)
-			privmem_shmem_map_push(map, max(r->first, last + 1),
-					       r->last, r->state);
+	ret = privmem_shmem_map_settle(sh);
+	if (ret)
+		return ret;
+	run = kzalloc_obj(*run, GFP_KERNEL_ACCOUNT);
+	if (!run)
+		return -ENOMEM;
+	run->first = first;
+	run->last = last;
+	run->state = state;
+	ret = mtree_store_range(&sh->runs, first, last, run, GFP_KERNEL_ACCOUNT);
+	if (ret) {
+		kfree(run);
+		return ret;
 	}
-	if (!done)
-		privmem_shmem_map_push(map, first, last, state);
-	return map;
+	list_add_tail(&run->node, &sh->steps);
+	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(privmem_shmem_map_set);
 
-/* Index of the first run that ends at or after @first. */
-static unsigned int privmem_shmem_map_search(const struct privmem_shmem_map *map,
-					     pgoff_t first)
+/**
+ * privmem_shmem_map_end() - the step over a range ends
+ * @sh: the binding.
+ * @first: first page index of the step.
+ * @last: last page index of the step.
+ * @state: the range's state from now on, %PRIVMEM_SHMEM_PRIVATE or
+ *	%PRIVMEM_SHMEM_SHARED.
+ *
+ * Changes the state of the step's run in place: allocates nothing and
+ * cannot fail.  A reader that sees %PRIVMEM_SHMEM_SHARED also sees what
+ * the caller did to the pages before (release).
+ *
+ * Context: The caller serialises the map's writers.
+ * Return: 0, or -ENOENT if no step is in progress over exactly
+ * @first..@last (a bug in the caller).
+ */
+int privmem_shmem_map_end(struct privmem_shmem *sh, pgoff_t first,
+			  pgoff_t last, enum privmem_shmem_state state)
 {
-	unsigned int lo = 0, hi = map->nr;
+	struct privmem_shmem_run *run;
 
-	while (lo < hi) {
-		unsigned int mid = lo + (hi - lo) / 2;
-
-		if (map->runs[mid].last < first)
-			lo = mid + 1;
-		else
-			hi = mid;
+	list_for_each_entry_reverse(run, &sh->steps, node) {
+		if (run->first == first && run->last == last &&
+		    privmem_shmem_run_busy(run)) {
+			/* Pairs with privmem_shmem_map_any(): pages first. */
+			smp_store_release(&run->state, state);
+			return 0;
+		}
 	}
-	return lo;
+	return -ENOENT;
 }
+EXPORT_SYMBOL_IF_KUNIT(privmem_shmem_map_end);
 
 /**
  * privmem_shmem_map_any() - is any page of a range not shared?
- * @map: the map, or NULL.
+ * @sh: the binding.
  * @first: first page index.
  * @last: last page index, >= @first.
  *
- * Context: Any; the caller keeps @map alive (RCU or the conversion mutex).
- * Return: true if a run of @map that is not SHARED overlaps @first..@last.
+ * Context: Under rcu_read_lock(), or with the map's writers serialised.
+ * Return: true if a page of @first..@last is private or in a step.
  */
-bool privmem_shmem_map_any(const struct privmem_shmem_map *map,
-			   pgoff_t first, pgoff_t last)
+bool privmem_shmem_map_any(struct privmem_shmem *sh, pgoff_t first,
+			   pgoff_t last)
 {
-	unsigned int i;
+	MA_STATE(mas, &sh->runs, first, first);
+	struct privmem_shmem_run *run;
+	void *entry;
+	bool ret = false;
 
-	if (!map)
-		return false;
-	for (i = privmem_shmem_map_search(map, first);
-	     i < map->nr && map->runs[i].first <= last; i++) {
-		if (READ_ONCE(map->runs[i].state) != PRIVMEM_SHMEM_SHARED)
-			return true;
+	rcu_read_lock();
+	mas_for_each(&mas, entry, last) {
+		if (xa_is_value(entry)) {
+			ret = true;
+			break;
+		}
+		run = entry;
+		/* Acquire: pairs with the release in privmem_shmem_map_end(). */
+		if (smp_load_acquire(&run->state) != PRIVMEM_SHMEM_SHARED) {
+			ret = true;
+			break;
+		}
 	}
-	return false;
+	rcu_read_unlock();
+	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(privmem_shmem_map_any);
 
 /**
- * privmem_shmem_map_find() - the run of a step in progress
- * @map: the map, or NULL.
- * @first: first page index of the step.
- * @last: last page index of the step.
+ * privmem_shmem_map_walk() - call a function for every run that is not shared
+ * @sh: the binding.
+ * @fn: called with the first and last page index of each run; may sleep.
  *
- * Context: The caller serialises with prepare (conversion mutex).
- * Return: the run that is exactly @first..@last, or NULL.
+ * Context: May sleep.  The caller serialises the map's writers.
  */
-struct privmem_shmem_run *privmem_shmem_map_find(struct privmem_shmem_map *map,
-						 pgoff_t first, pgoff_t last)
+void privmem_shmem_map_walk(struct privmem_shmem *sh,
+			    void (*fn)(struct privmem_shmem *sh, pgoff_t first,
+				       pgoff_t last))
 {
-	unsigned int i;
+	MA_STATE(mas, &sh->runs, 0, 0);
+	struct privmem_shmem_run *run;
+	pgoff_t first, last;
+	void *entry;
+	bool busy;
 
-	if (!map)
-		return NULL;
-	i = privmem_shmem_map_search(map, first);
-	if (i < map->nr && map->runs[i].first == first &&
-	    map->runs[i].last == last)
-		return &map->runs[i];
-	return NULL;
+	for (;;) {
+		rcu_read_lock();
+		entry = mas_find(&mas, ULONG_MAX);
+		first = mas.index;
+		last = mas.last;
+		run = entry;
+		busy = entry && (xa_is_value(entry) ||
+				 run->state != PRIVMEM_SHMEM_SHARED);
+		mas_pause(&mas);
+		rcu_read_unlock();
+		if (!entry)
+			break;
+		if (busy)
+			fn(sh, first, last);
+	}
 }
+EXPORT_SYMBOL_IF_KUNIT(privmem_shmem_map_walk);
 
 /**
- * privmem_shmem_map_free_rcu() - free a map once no reader can see it
- * @map: the map, or NULL.
+ * privmem_shmem_map_destroy() - free the map
+ * @sh: the binding; no reader may still see it (after synchronize_rcu()).
  */
-void privmem_shmem_map_free_rcu(struct privmem_shmem_map *map)
+void privmem_shmem_map_destroy(struct privmem_shmem *sh)
 {
-	if (map)
-		kfree_rcu(map, rcu);
+	struct privmem_shmem_run *run, *tmp;
+
+	mtree_destroy(&sh->runs);
+	list_for_each_entry_safe(run, tmp, &sh->steps, node) {
+		list_del(&run->node);
+		kfree(run);
+	}
 }
+EXPORT_SYMBOL_IF_KUNIT(privmem_shmem_map_destroy);

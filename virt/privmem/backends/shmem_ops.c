@@ -39,21 +39,24 @@
  * private -> shared, in place: commit marks the range shared.
  *
  * private -> shared, destructive:
- *   prepare only allocates the new map.  commit, after the arch op made the
- *   pages shared, punches the range and allocates fresh folios (best
+ *   prepare only marks the range leaving.  commit, after the arch op made
+ *   the pages shared, clears the old pages, punches the range and
+ *   allocates fresh folios (best
  *   effort: a hole left by a failed allocation reads as zeroes and is
  *   filled on the next access), then marks the range shared.  The host
  *   never sees the old private contents.
  *
- * prepare publishes a copy of the binding's map with the step's range in
- * a state of its own (CONVERTING or LEAVING), so several steps of one
- * entry can be prepared before any commits; commit and abort only change
- * the state of that run (shmem_map.c), and cannot fail.
+ * prepare stores the step's range in the binding's map as a run of its
+ * own (CONVERTING or LEAVING), so several steps of one entry can be
+ * prepared before any commits; commit and abort only change the state of
+ * that run (shmem_map.c), and cannot fail.  A bound file's folios are
+ * order 0 (privmem_shmem_split()), so each page's state is its folio's.
  */
 #include <linux/delay.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/folio_batch.h>
 #include <linux/rcupdate.h>
 #include <linux/swap.h>
 #include <kunit/static_stub.h>
@@ -115,6 +118,84 @@ int privmem_shmem_fill(struct privmem_shmem *sh, pgoff_t first, pgoff_t last)
 	return 0;
 }
 
+/**
+ * privmem_shmem_split() - split the large folios of a range
+ * @mapping: the file's mapping.
+ * @first: first page index.
+ * @last: last page index.
+ *
+ * A bound file's folios are order 0 (%SHMEM_CONSUMER_SMALL_FOLIOS), so
+ * that no folio and no host mapping of one covers a private page and a
+ * shared one.  Folios made before the file was bound, or swapped in large,
+ * are split here.
+ *
+ * Context: May sleep.
+ * Return: 0, or -EBUSY if a folio cannot be split (someone else holds a
+ * reference, e.g. a GUP pin).
+ */
+int privmem_shmem_split(struct address_space *mapping, pgoff_t first,
+			pgoff_t last)
+{
+	struct folio_batch fbatch;
+	pgoff_t index = first;
+	unsigned int i;
+	int ret = 0;
+
+	folio_batch_init(&fbatch);
+	while (!ret && filemap_get_folios(mapping, &index, last, &fbatch)) {
+		for (i = 0; i < folio_batch_count(&fbatch) && !ret; i++) {
+			struct folio *folio = fbatch.folios[i];
+
+			if (!folio_test_large(folio))
+				continue;
+			folio_lock(folio);
+			if (folio->mapping == mapping && folio_test_large(folio) &&
+			    split_folio(folio))
+				ret = -EBUSY;
+			folio_unlock(folio);
+		}
+		folio_batch_release(&fbatch);
+		cond_resched();
+	}
+	return ret;
+}
+
+/**
+ * privmem_shmem_wipe() - clear the pages of a range in place
+ * @mapping: the file's mapping.
+ * @first: first page index.
+ * @last: last page index.
+ *
+ * Before private pages are punched or dropped: they go back to the page
+ * allocator holding zeroes, not the guest's data.  Holes stay holes.
+ *
+ * Context: May sleep.
+ */
+void privmem_shmem_wipe(struct address_space *mapping, pgoff_t first,
+			pgoff_t last)
+{
+	struct folio_batch fbatch;
+	pgoff_t index = first, i, end;
+	unsigned int n;
+
+	folio_batch_init(&fbatch);
+	while (filemap_get_folios(mapping, &index, last, &fbatch)) {
+		for (n = 0; n < folio_batch_count(&fbatch); n++) {
+			struct folio *folio = fbatch.folios[n];
+
+			folio_lock(folio);
+			if (folio->mapping == mapping) {
+				end = min(last, folio_next_index(folio) - 1);
+				for (i = max(first, folio->index); i <= end; i++)
+					clear_highpage(folio_file_page(folio, i));
+			}
+			folio_unlock(folio);
+		}
+		folio_batch_release(&fbatch);
+		cond_resched();
+	}
+}
+
 /*
  * Pins of a folio by steps in progress: each holds a folio reference that
  * privmem_shmem_check_refs() must not take for someone else's.  Two
@@ -166,6 +247,7 @@ static int privmem_shmem_refs_idle(struct privmem_shmem *sh, pgoff_t first,
 	/* Drop the references the per-CPU LRU batches hold. */
 	lru_add_drain_all();
 	while (index <= last && !ret) {
+		cond_resched();
 		folio = filemap_lock_folio(mapping, index);
 		if (IS_ERR(folio)) {
 			index++;	/* swapped out: no one can reach it */
@@ -192,13 +274,22 @@ static int privmem_shmem_refs_idle(struct privmem_shmem *sh, pgoff_t first,
 static int privmem_shmem_check_refs(struct privmem_shmem *sh, pgoff_t first,
 				    pgoff_t last)
 {
+	struct address_space *mapping = privmem_shmem_inode(sh)->i_mapping;
 	unsigned int tries = PRIVMEM_SHMEM_BUSY_TRIES;
 	int ret;
 
 	while ((ret = privmem_shmem_refs_idle(sh, first, last)) == -EBUSY &&
-	       --tries)
+	       --tries) {
 		usleep_range(PRIVMEM_SHMEM_BUSY_WAIT_US,
 			     2 * PRIVMEM_SHMEM_BUSY_WAIT_US);
+		/*
+		 * A fault that looked at the map before the claim may have
+		 * mapped a page since the claim's unmap: it is refused from
+		 * now on, so unmapping again settles it.
+		 */
+		unmap_mapping_range(mapping, (loff_t)first << PAGE_SHIFT,
+				    (loff_t)(last - first + 1) << PAGE_SHIFT, 0);
+	}
 	return ret;
 }
 
@@ -225,6 +316,8 @@ static int privmem_shmem_scrub(struct privmem_shmem *sh, pgoff_t first,
 	struct inode *inode = privmem_shmem_inode(sh);
 
 	lockdep_assert_held(&inode->i_rwsem);
+	/* The old pages go back to the allocator without the guest's data. */
+	privmem_shmem_wipe(inode->i_mapping, first, last);
 	shmem_truncate_range(inode, (loff_t)first << PAGE_SHIFT,
 			     ((loff_t)(last + 1) << PAGE_SHIFT) - 1);
 	return privmem_shmem_fill(sh, first, last);
@@ -295,6 +388,7 @@ static void privmem_shmem_unstash(struct privmem_shmem *sh, pgoff_t first,
 		folio_put(folio);	/* this lookup */
 		privmem_shmem_unpin(sh, folio);
 		index = end + 1;
+		cond_resched();
 	}
 }
 
@@ -356,31 +450,18 @@ static int privmem_shmem_index(const struct privmem_shmem *sh, u64 gfn,
 	return 0;
 }
 
-/* Publish a copy of the map with @first..@last in @state. */
+/* Mark the range of a step in progress. */
 static int privmem_shmem_set(struct privmem_shmem *sh, pgoff_t first,
 			     pgoff_t last, enum privmem_shmem_state state)
 {
-	struct privmem_shmem_map *old = privmem_shmem_map_cur(sh), *map;
-
-	map = privmem_shmem_map_set(old, first, last, state);
-	if (!map)
-		return -ENOMEM;
-	rcu_assign_pointer(sh->map, map);
-	privmem_shmem_map_free_rcu(old);
-	return 0;
+	return privmem_shmem_map_set(sh, first, last, state);
 }
 
-/* Change the state of the run of a step in progress; cannot fail. */
+/* End the step over a range; cannot fail. */
 static void privmem_shmem_set_run(struct privmem_shmem *sh, pgoff_t first,
 				  pgoff_t last, enum privmem_shmem_state state)
 {
-	struct privmem_shmem_run *run;
-
-	run = privmem_shmem_map_find(privmem_shmem_map_cur(sh), first, last);
-	if (WARN_ON_ONCE(!run))
-		return;
-	/* Release: a reader that sees SHARED sees the scrubbed pages. */
-	smp_store_release(&run->state, state);
+	WARN_ON_ONCE(privmem_shmem_map_end(sh, first, last, state));
 }
 
 static int privmem_shmem_prepare(void *priv, const struct privmem_op *op)
@@ -400,6 +481,8 @@ static int privmem_shmem_prepare(void *priv, const struct privmem_op *op)
 	inode_lock(inode);
 	/* Zeroed folios in holes: the host sees no change if this fails. */
 	ret = privmem_shmem_fill(sh, first, last);
+	if (!ret)	/* a swapped-in folio may be large */
+		ret = privmem_shmem_split(inode->i_mapping, first, last);
 	if (ret)
 		goto unlock;
 	ret = privmem_shmem_set(sh, first, last, PRIVMEM_SHMEM_CONVERTING);
