@@ -21,13 +21,18 @@ long kvm_privmem_vm_ioctl(struct kvm *kvm, unsigned int ioctl,
 			  void __user *argp);
 int kvm_privmem_vcpu_run(struct kvm_vcpu *vcpu);
 void kvm_privmem_destroy_vm(struct kvm *kvm);
+int kvm_privmem_check_memslot(struct kvm *kvm, gfn_t base_gfn,
+			      unsigned long npages, u32 flags);
 
-/* Called by the arch fault and hypercall paths. */
+/* Called by the arch fault, hypercall and CPUID paths. */
+int kvm_privmem_alias_bit(struct kvm *kvm);
 bool kvm_privmem_access_private(struct kvm *kvm, gfn_t gfn);
 int kvm_privmem_faultin(struct kvm_vcpu *vcpu, gfn_t gfn, bool is_private,
 			bool write, bool exec);
 int kvm_privmem_get_pfn(struct kvm *kvm, gfn_t gfn, kvm_pfn_t *pfn,
 			struct page **page, int *max_order);
+unsigned int kvm_privmem_fault_seq(struct kvm *kvm);
+bool kvm_privmem_fault_raced(struct kvm *kvm, gfn_t gfn, unsigned int seq);
 int kvm_privmem_map_gpa_range(struct kvm_vcpu *vcpu, u64 gpa, u64 npages,
 			      u64 attrs, u64 *ret);
 
@@ -41,11 +46,21 @@ int kvm_privmem_map_gpa_range(struct kvm_vcpu *vcpu, u64 gpa, u64 npages,
  * kvm_arch_privmem_zap() removes every stage-2 mapping of [@start, @end)
  * and bumps the MMU invalidation sequence, so that a fault that looked up
  * the old attribute retries.
+ *
+ * kvm_arch_privmem_gpa_bits() is the host's MAXPHYADDR: a shared alias
+ * bit must be below it, and the arch refuses a guest CPUID whose
+ * MAXPHYADDR is not above the VM's alias bit.
  */
 int kvm_arch_privmem_vm_type(struct kvm *kvm);
 void kvm_arch_privmem_zap(struct kvm *kvm, gfn_t start, gfn_t end);
+int kvm_arch_privmem_gpa_bits(void);
 
 #else /* !CONFIG_KVM_PRIVMEM */
+
+static inline int kvm_privmem_alias_bit(struct kvm *kvm)
+{
+	return 0;
+}
 
 static inline bool kvm_privmem_access_private(struct kvm *kvm, gfn_t gfn)
 {
@@ -63,6 +78,17 @@ static inline int kvm_privmem_get_pfn(struct kvm *kvm, gfn_t gfn,
 				      int *max_order)
 {
 	return -EOPNOTSUPP;
+}
+
+static inline unsigned int kvm_privmem_fault_seq(struct kvm *kvm)
+{
+	return 0;
+}
+
+static inline bool kvm_privmem_fault_raced(struct kvm *kvm, gfn_t gfn,
+					   unsigned int seq)
+{
+	return false;
 }
 
 static inline int kvm_privmem_map_gpa_range(struct kvm_vcpu *vcpu, u64 gpa,

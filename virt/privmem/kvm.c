@@ -168,7 +168,8 @@ static bool kvm_privmem_vm_is_empty(struct kvm *kvm)
  * @kvm: the VM.
  * @cap: args[0] the policy id (0: the VM type's default), args[1]
  *	%KVM_PRIVMEM_CAP_FLAGS, args[2] the shared alias GPA bit with
- *	%KVM_PRIVMEM_SHARED_ALIAS, else 0; args[3] and flags must be 0.
+ *	%KVM_PRIVMEM_SHARED_ALIAS (21..51 and below the host's MAXPHYADDR,
+ *	kvm_arch_privmem_gpa_bits()), else 0; args[3] and flags must be 0.
  *
  * Creates the VM's space with the chosen policy and the current value of
  * privmem.implicit_conversion.
@@ -189,8 +190,10 @@ int kvm_privmem_enable_cap(struct kvm *kvm, const struct kvm_enable_cap *cap)
 	if (cap->flags || cap->args[3] || (flags & ~KVM_PRIVMEM_CAP_FLAGS))
 		return -EINVAL;
 	if (flags & KVM_PRIVMEM_SHARED_ALIAS) {
+		/* No guest CPUID yet: the host's MAXPHYADDR bounds the bit. */
 		if (bit < KVM_PRIVMEM_ALIAS_BIT_MIN ||
-		    bit > KVM_PRIVMEM_ALIAS_BIT_MAX)
+		    bit > KVM_PRIVMEM_ALIAS_BIT_MAX ||
+		    bit >= kvm_arch_privmem_gpa_bits())
 			return -EINVAL;
 	} else if (bit) {
 		return -EINVAL;
@@ -244,6 +247,22 @@ err_free:
 }
 
 /**
+ * kvm_privmem_alias_bit() - the shared alias GPA bit of a privmem VM
+ * @kvm: a privmem VM.
+ *
+ * For the arch's CPUID checks: a guest MAXPHYADDR must exceed the bit.
+ *
+ * Return: the bit number, or 0 if the VM has no shared alias.
+ */
+int kvm_privmem_alias_bit(struct kvm *kvm)
+{
+	struct kvm_privmem *pm = to_pm(kvm);
+
+	return pm->alias ? __ffs64(pm->alias) + PAGE_SHIFT : 0;
+}
+EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_alias_bit);
+
+/**
  * kvm_privmem_destroy_vm() - free a VM's privmem state
  * @kvm: the VM, being destroyed; its vCPUs and MMU are gone.
  *
@@ -262,12 +281,76 @@ void kvm_privmem_destroy_vm(struct kvm *kvm)
 	kfree(pm);
 }
 
+/* Memslot flags that privmem refuses over a bound span. */
+#define KVM_PRIVMEM_SLOT_FLAGS	(KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY)
+
+/* Does [@gfn, @gfn + @n) meet the span [@base, @base + @npages) or its alias? */
+static bool kvm_privmem_meets_span(gfn_t base, u64 npages, gfn_t alias,
+				   gfn_t gfn, u64 n)
+{
+	if (gfn < base + npages && base < gfn + n)
+		return true;
+	return alias && gfn < (base | alias) + npages && (base | alias) < gfn + n;
+}
+
+/*
+ * Dirty logging would let KVM rebuild 2M mappings from 4K ones when it is
+ * switched off, over a block whose pages privmem owns and maps one by one;
+ * a read-only slot cannot take a private write.  Neither may cover a
+ * bound span or its shared alias.
+ */
+static bool kvm_privmem_slots_conflict(struct kvm *kvm, gfn_t base,
+				       u64 npages, gfn_t alias)
+{
+	struct kvm_memory_slot *slot;
+	int i, bkt;
+
+	lockdep_assert_held(&kvm->slots_lock);
+	for (i = 0; i < kvm_arch_nr_memslot_as_ids(kvm); i++) {
+		kvm_for_each_memslot(slot, bkt, __kvm_memslots(kvm, i)) {
+			if ((slot->flags & KVM_PRIVMEM_SLOT_FLAGS) &&
+			    kvm_privmem_meets_span(base, npages, alias,
+						   slot->base_gfn, slot->npages))
+				return true;
+		}
+	}
+	return false;
+}
+
+/**
+ * kvm_privmem_check_memslot() - may a memslot be set on a privmem VM?
+ * @kvm: the VM.
+ * @base_gfn: first frame of the new or changed memslot.
+ * @npages: its size in frames.
+ * @flags: its KVM_MEM_* flags.
+ *
+ * Called by KVM_SET_USER_MEMORY_REGION(2) under slots_lock for a memslot
+ * being created, moved or changed.
+ *
+ * Return: 0; -EINVAL if the memslot has KVM_MEM_LOG_DIRTY_PAGES or
+ * KVM_MEM_READONLY and covers part of the bound span or of its shared
+ * alias.
+ */
+int kvm_privmem_check_memslot(struct kvm *kvm, gfn_t base_gfn,
+			      unsigned long npages, u32 flags)
+{
+	struct kvm_privmem *pm = to_pm(kvm);
+
+	lockdep_assert_held(&kvm->slots_lock);
+	if (!pm || !(flags & KVM_PRIVMEM_SLOT_FLAGS) || !pm->bound)
+		return 0;
+	return kvm_privmem_meets_span(pm->base, pm->npages, pm->alias,
+				      base_gfn, npages) ? -EINVAL : 0;
+}
+
 /* KVM_PRIVMEM_BIND */
 static int kvm_privmem_bind(struct kvm_privmem *pm,
 			    const struct kvm_privmem_bind *b)
 {
+	struct kvm *kvm = pm->kvm;
 	struct privmem_shmem *sh;
 	struct file *file;
+	gfn_t base;
 	u64 npages;
 	int r;
 
@@ -277,16 +360,26 @@ static int kvm_privmem_bind(struct kvm_privmem *pm,
 	    !PAGE_ALIGNED(b->offset) || !b->size || b->gpa + b->size < b->gpa)
 		return -EINVAL;
 	npages = b->size >> PAGE_SHIFT;
+	base = gpa_to_gfn(b->gpa);
 	if (pm->alias && gpa_to_gfn(b->gpa + b->size - 1) >= pm->alias)
+		return -EINVAL;
+	/* Checked before the file is touched: a failed BIND changes nothing. */
+	if (base >= PRIVMEM_MAX_GFN || npages > PRIVMEM_MAX_GFN - base)
 		return -EINVAL;
 
 	file = fget(b->fd);
 	if (!file)
 		return -EBADF;
 
+	/* Against vCPU creation and memslot changes. */
+	mutex_lock(&kvm->lock);
+	mutex_lock(&kvm->slots_lock);
 	mutex_lock(&pm->lock);
 	r = -EBUSY;
-	if (pm->bound)
+	if (pm->bound || kvm->created_vcpus)
+		goto out;
+	r = -EINVAL;
+	if (kvm_privmem_slots_conflict(kvm, base, npages, pm->alias))
 		goto out;
 	sh = privmem_shmem_bind(file, b->offset >> PAGE_SHIFT, npages,
 				PRIVMEM_SHMEM_USER_INACCESSIBLE |
@@ -296,19 +389,22 @@ static int kvm_privmem_bind(struct kvm_privmem *pm,
 		r = PTR_ERR(sh);
 		goto out;
 	}
-	r = privmem_shmem_space_bind(pm->space, gpa_to_gfn(b->gpa), sh,
+	r = privmem_shmem_space_bind(pm->space, base, sh,
 				     &kvm_privmem_sw_arch_ops, pm);
 	if (r) {
+		/* Never reached a space: the file is left as it was. */
 		privmem_shmem_unbind(sh);
 		goto out;
 	}
 	pm->sh = sh;
-	pm->base = gpa_to_gfn(b->gpa);
+	pm->base = base;
 	pm->npages = npages;
 	/* Publish @base and @npages to the lock-free fault path. */
 	smp_store_release(&pm->bound, true);
 out:
 	mutex_unlock(&pm->lock);
+	mutex_unlock(&kvm->slots_lock);
+	mutex_unlock(&kvm->lock);
 	fput(file);
 	return r;
 }
@@ -446,7 +542,8 @@ static int kvm_privmem_ioctl_convert(struct kvm_privmem *pm,
 				  sizeof(*uents));
 	if (IS_ERR(uents))
 		return PTR_ERR(uents);
-	r = kvm_privmem_convert_entries(pm, uents, c.nr, 0, &done, &failed);
+	r = kvm_privmem_convert_entries(pm, uents, c.nr, PRIVMEM_CONVERT_HOST,
+					&done, &failed);
 	kfree(uents);
 
 	c.done = done;
@@ -774,6 +871,50 @@ int kvm_privmem_get_pfn(struct kvm *kvm, gfn_t gfn, kvm_pfn_t *pfn,
 }
 EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_get_pfn);
 
+/**
+ * kvm_privmem_fault_seq() - snapshot for kvm_privmem_fault_raced()
+ * @kvm: a privmem VM.
+ *
+ * Taken by the fault path before it asks whether a gfn is private.
+ *
+ * Return: the snapshot.
+ */
+unsigned int kvm_privmem_fault_seq(struct kvm *kvm)
+{
+	return privmem_lookup_begin(to_pm(kvm)->space);
+}
+EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_fault_seq);
+
+/**
+ * kvm_privmem_fault_raced() - did a failed shared fault meet a conversion?
+ * @kvm: a privmem VM.
+ * @gfn: the frame (either alias) whose userspace mapping failed.
+ * @seq: kvm_privmem_fault_seq() from the start of the fault.
+ *
+ * A shared page being converted to private is refused to the host (its
+ * mapping faults with SIGBUS) from the moment the conversion begins, which
+ * may be after the fault path read the page's attribute.  Such a fault
+ * must be retried, not reported to the VMM as -EFAULT.
+ *
+ * Return: true if a conversion ran since @seq, or @gfn is not plainly
+ * shared now: the caller retries the fault.
+ */
+bool kvm_privmem_fault_raced(struct kvm *kvm, gfn_t gfn, unsigned int seq)
+{
+	struct kvm_privmem *pm = to_pm(kvm);
+	gfn_t canon = gfn & ~pm->alias;
+	enum privmem_attr attr;
+	int r;
+
+	if (!kvm_privmem_in_span(pm, canon))
+		return false;
+	if (privmem_lookup_retry(pm->space, seq))
+		return true;
+	r = privmem_lookup(pm->space, canon, &attr, NULL);
+	return r == -EAGAIN || (!r && attr != PRIVMEM_SHARED);
+}
+EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_fault_raced);
+
 /* Fill vcpu->run for KVM_EXIT_PRIVMEM. */
 static void kvm_privmem_prepare_exit(struct kvm_vcpu *vcpu, u64 flags,
 				     u64 gpa, u64 size, u32 nr, u32 done,
@@ -806,6 +947,34 @@ static u64 kvm_privmem_hc_ret(int r)
 	default:
 		return -KVM_EINVAL;
 	}
+}
+
+/*
+ * The header of a batch at @gpa must stay readable and writable by KVM
+ * while the batch runs: an entry that would make part of the batch
+ * itself private fails the whole batch up front (-EINVAL, *@failed its
+ * index), before anything is converted.
+ */
+static int kvm_privmem_batch_self(struct kvm_privmem *pm, u64 gpa, u64 bytes,
+				  const struct kvm_privmem_entry *uents,
+				  u32 nr, s32 *failed)
+{
+	u64 first = gpa & ~gfn_to_gpa(pm->alias), last = first + bytes - 1;
+	u32 i;
+
+	for (i = 0; i < nr; i++) {
+		const struct kvm_privmem_entry *u = &uents[i];
+		u64 end;
+
+		if (u->attr != KVM_PRIVMEM_PRIVATE || !u->size ||
+		    check_add_overflow(u->gpa, u->size - 1, &end))
+			continue;
+		if (u->gpa <= last && first <= end) {
+			*failed = i;
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 /* A guest batch: a struct kvm_privmem_batch at @gpa, in shared memory. */
@@ -843,7 +1012,11 @@ static int kvm_privmem_map_batch(struct kvm_vcpu *vcpu, u64 gpa, u64 nr,
 		*ret = -KVM_EFAULT;
 		return 1;
 	}
-	r = kvm_privmem_convert_entries(pm, uents, nr, 0, &done, &failed);
+	r = kvm_privmem_batch_self(pm, gpa, sizeof(hdr) + nr * sizeof(*uents),
+				   uents, nr, &failed);
+	if (!r)
+		r = kvm_privmem_convert_entries(pm, uents, nr, 0, &done,
+						&failed);
 	kvfree(uents);
 
 	hdr.done = done;
