@@ -14,6 +14,7 @@ set -euo pipefail
 # keep passing on a privmem kernel.
 tests=(
 	x86/privmem_test
+	x86/privmem_isolation_test
 	x86/privmem_demo
 	x86/private_mem_conversions_test
 	x86/private_mem_kvm_exits_test

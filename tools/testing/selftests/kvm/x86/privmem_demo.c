@@ -274,11 +274,12 @@ static void run_privmem(u32 policy, bool report, struct result *res)
 	vm = pm_vm_create(KVM_X86_SW_PROTECTED_VM);
 	TEST_ASSERT(!pm_enable(vm, policy, 0, 0, 0, 0), "KVM_CAP_PRIVMEM: %d",
 		    errno);
-	pm_vm_finish(vm, 1, &vcpu, guest_code);
+	pm_vm_prepare(vm, 1);
 	fd = memfd_create("privmem_demo", 0);
 	TEST_ASSERT(fd >= 0 && !ftruncate(fd, data_size), "memfd");
 	TEST_ASSERT(!pm_bind(vm, DATA_GPA, data_size, fd, 0),
 		    "KVM_PRIVMEM_BIND: %d", errno);
+	pm_vm_add_vcpus(vm, 1, &vcpu, guest_code);
 	mem = mmap(NULL, data_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	TEST_ASSERT(mem != MAP_FAILED, "mmap");
 	vm_set_user_memory_region(vm, DATA_SLOT, 0, DATA_GPA, data_size, mem);

@@ -63,20 +63,6 @@ static u8 guest_batch_buf2[sizeof(struct kvm_privmem_batch) +
 	__aligned(4096);
 static u64 batch_gpa[2];
 
-static u64 guest_map(u64 gpa, u64 npages, u64 attrs)
-{
-	return kvm_hypercall(KVM_HC_MAP_GPA_RANGE, gpa, npages, attrs, 0);
-}
-
-static void guest_set(struct kvm_privmem_entry *e, u64 gpa, u64 size,
-		      u8 attr, u8 gran)
-{
-	e->gpa = gpa;
-	e->size = size;
-	e->attr = attr;
-	e->gran = gran;
-}
-
 /*
  * The batch shape: blocks 0..3 as four 2M entries, then 249 4K entries
  * for the first 249 pages of block 4: 253 entries.
@@ -105,17 +91,6 @@ static u64 guest_batch(int idx, u64 base, u8 attr)
 		       "batch: ret %ld done %u error %d", (long)ret, b->done,
 		       b->error);
 	return ret;
-}
-
-static void guest_check(u64 gpa, u64 size, u8 pattern)
-{
-	u64 *p = (u64 *)gpa;
-	u64 want = 0x0101010101010101ULL * pattern;
-	u64 i;
-
-	for (i = 0; i < size / 8; i++)
-		__GUEST_ASSERT(p[i] == want, "gpa 0x%lx: 0x%lx, want 0x%lx",
-			       gpa + i * 8, p[i], want);
 }
 
 static void guest_batches(bool inplace)
@@ -293,13 +268,15 @@ static void pm_vm_setup(struct pm_vm *p, u64 policy, u64 flags, int nr_vcpus,
 	p->vm = pm_vm_create(KVM_X86_SW_PROTECTED_VM);
 	r = pm_enable(p->vm, policy, flags, bit, 0, 0);
 	TEST_ASSERT(!r, "KVM_ENABLE_CAP(KVM_CAP_PRIVMEM): errno %d", errno);
-	pm_vm_finish(p->vm, nr_vcpus, p->vcpus, guest_code);
+	pm_vm_prepare(p->vm, nr_vcpus);
 
+	/* BIND comes before the vCPUs: it is refused once one exists. */
 	p->memfd = memfd_create("privmem_test", 0);
 	TEST_ASSERT(p->memfd >= 0, "memfd_create");
 	TEST_ASSERT(!ftruncate(p->memfd, DATA_SIZE), "ftruncate");
 	r = pm_bind(p->vm, DATA_GPA, DATA_SIZE, p->memfd, 0);
 	TEST_ASSERT(!r, "KVM_PRIVMEM_BIND: errno %d", errno);
+	pm_vm_add_vcpus(p->vm, nr_vcpus, p->vcpus, guest_code);
 	p->mem = mmap(NULL, DATA_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
 		      p->memfd, 0);
 	TEST_ASSERT(p->mem != MAP_FAILED, "mmap memfd");
@@ -435,6 +412,10 @@ static void test_caps(void)
 		     "alias bit without flag");
 	expect_errno(pm_enable(vm, 0, KVM_PRIVMEM_SHARED_ALIAS, 5, 0, 0),
 		     EINVAL, "alias bit 5");
+	/* The alias bit must be below the host's MAXPHYADDR. */
+	expect_errno(pm_enable(vm, 0, KVM_PRIVMEM_SHARED_ALIAS,
+			       kvm_cpu_property(X86_PROPERTY_MAX_PHY_ADDR), 0, 0),
+		     EINVAL, "alias bit at MAXPHYADDR");
 	TEST_ASSERT(!pm_enable(vm, 0, 0, 0, 0, 0), "enable default");
 	expect_errno(pm_enable(vm, 0, 0, 0, 0, 0), EBUSY, "enable twice");
 	pm_stats(vm, &s);
@@ -453,6 +434,28 @@ static void test_caps(void)
 		kvm_vm_free(vm);
 	}
 
+	/* A guest CPUID whose MAXPHYADDR does not exceed the alias bit. */
+	vm = pm_vm_create(KVM_X86_SW_PROTECTED_VM);
+	TEST_ASSERT(!pm_enable(vm, 0, KVM_PRIVMEM_SHARED_ALIAS, ALIAS_BIT, 0, 0),
+		    "enable with alias bit %d", ALIAS_BIT);
+	pm_vm_finish(vm, 1, p.vcpus, guest_implicit);
+	{
+		struct kvm_cpuid_entry2 *ent;
+		u32 eax;
+
+		ent = vcpu_get_cpuid_entry(p.vcpus[0], 0x80000008);
+		eax = ent->eax;
+		ent->eax = (eax & ~0xffu) | ALIAS_BIT;
+		expect_errno(__vcpu_set_cpuid(p.vcpus[0]), EINVAL,
+			     "CPUID MAXPHYADDR == alias bit");
+		ent->eax = (eax & ~0xffu) | (ALIAS_BIT + 1);
+		TEST_ASSERT(!__vcpu_set_cpuid(p.vcpus[0]),
+			    "CPUID MAXPHYADDR above the alias bit: %d", errno);
+		ent->eax = eax;
+		vcpu_set_cpuid(p.vcpus[0]);
+	}
+	kvm_vm_free(vm);
+
 	/* Too late after a memslot or a vCPU. */
 	vm = pm_vm_create(KVM_X86_SW_PROTECTED_VM);
 	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, 0, 0, 16, 0);
@@ -468,7 +471,7 @@ static void test_caps(void)
 	vm = pm_vm_create(KVM_X86_SW_PROTECTED_VM);
 	p.vm = vm;
 	TEST_ASSERT(!pm_enable(vm, 0, 0, 0, 0, 0), "enable");
-	pm_vm_finish(vm, 1, p.vcpus, guest_implicit);
+	pm_vm_prepare(vm, 1);
 	expect_errno(__vm_ioctl(vm, KVM_PRIVMEM_INIT, NULL), ENXIO,
 		     "INIT before BIND");
 	e[0].gpa = DATA_GPA;
@@ -580,6 +583,36 @@ static void test_caps(void)
 	TEST_ASSERT(!pm_convert(vm, e, 2, &c) && c.done == 2 &&
 		    c.error_index == -1, "CONVERT: errno %d", errno);
 
+	/* A 4K private entry over a private 2M block is a no-op: still 2M. */
+	{
+		struct kvm_privmem_entry q2[2];
+		struct kvm_privmem_stats s0, s1;
+
+		e[3].gpa = DATA_GPA + BLOCK;
+		e[3].size = BLOCK;
+		e[3].attr = KVM_PRIVMEM_PRIVATE;
+		e[3].gran = KVM_PRIVMEM_GRAN_2M;
+		TEST_ASSERT(!pm_convert(vm, &e[3], 1, &c), "2M private: %d", errno);
+		pm_stats(vm, &s0);
+		e[3].gpa = DATA_GPA + BLOCK + PAGE_SIZE;
+		e[3].size = PAGE_SIZE;
+		e[3].gran = KVM_PRIVMEM_GRAN_4K;
+		TEST_ASSERT(!pm_convert(vm, &e[3], 1, &c) && c.done == 1,
+			    "4K private in a 2M block: %d", errno);
+		pm_stats(vm, &s1);
+		TEST_ASSERT(s1.noops == s0.noops + 1 && s1.smashes == s0.smashes,
+			    "noops %llu -> %llu, smashes %llu -> %llu",
+			    s0.noops, s1.noops, s0.smashes, s1.smashes);
+		TEST_ASSERT(pm_query(vm, DATA_GPA + BLOCK, BLOCK, q2, 2) == 1 &&
+			    q2[0].gran == KVM_PRIVMEM_GRAN_2M &&
+			    q2[0].size == BLOCK, "block: %llu bytes gran %u",
+			    q2[0].size, q2[0].gran);
+		e[3].gpa = DATA_GPA + BLOCK;
+		e[3].size = BLOCK;
+		e[3].attr = KVM_PRIVMEM_SHARED;
+		TEST_ASSERT(!pm_convert(vm, &e[3], 1, &c), "2M shared: %d", errno);
+	}
+
 	/* The host is refused private pages. */
 	r = pread(fd, buf, sizeof(buf), 0);
 	expect_errno(r, EACCES, "pread of a private page");
@@ -613,6 +646,7 @@ static void test_caps(void)
 	test_query_chunks(vm);
 
 	/* KVM_RUN needs INIT once a span is bound. */
+	pm_vm_add_vcpus(vm, 1, p.vcpus, guest_implicit);
 	expect_errno(__vcpu_run(p.vcpus[0]), EPERM, "KVM_RUN before INIT");
 	TEST_ASSERT(!__vm_ioctl(vm, KVM_PRIVMEM_INIT, NULL), "INIT");
 	expect_errno(__vm_ioctl(vm, KVM_PRIVMEM_INIT, NULL), EBUSY,
@@ -664,6 +698,20 @@ static u64 pm_run(struct pm_vm *p, struct kvm_vcpu *vcpu, struct pm_run *r,
 				TEST_ASSERT(run->privmem.done == run->privmem.nr,
 					    "batch exit: done %u of %u",
 					    run->privmem.done, run->privmem.nr);
+				/* The size covers the header and the entries. */
+				TEST_ASSERT(run->privmem.size ==
+					    sizeof(struct kvm_privmem_batch) +
+					    run->privmem.nr *
+					    sizeof(struct kvm_privmem_entry) &&
+					    run->privmem.attr == 0,
+					    "batch exit: size %llu attr %u",
+					    run->privmem.size, run->privmem.attr);
+			} else {
+				/* A single range: privmem's encoding, nr 1. */
+				TEST_ASSERT(run->privmem.nr == 1 &&
+					    run->privmem.attr <= KVM_PRIVMEM_PRIVATE,
+					    "range exit: nr %u attr %u",
+					    run->privmem.nr, run->privmem.attr);
 			}
 			continue;
 		}

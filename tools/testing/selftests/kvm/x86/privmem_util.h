@@ -11,7 +11,10 @@
 
 #include <linux/kvm.h>
 
+#include <linux/kvm_para.h>
+
 #include "kvm_util.h"
+#include "processor.h"
 #include "ucall_common.h"
 
 /* The boot memslot of a privmem VM: code, page tables, ucall. */
@@ -24,9 +27,12 @@ static inline struct kvm_vm *pm_vm_create(u32 type)
 	return ____vm_create(shape);
 }
 
-/* What __vm_create() does after KVM_CREATE_VM, then @nr_vcpus vCPUs. */
-static inline void pm_vm_finish(struct kvm_vm *vm, int nr_vcpus,
-				struct kvm_vcpu **vcpus, void *guest_code)
+/*
+ * What __vm_create() does after KVM_CREATE_VM, up to the vCPUs: the boot
+ * memslot, the test's ELF image and ucall.  KVM_PRIVMEM_BIND goes between
+ * this and pm_vm_add_vcpus(): it is refused once a vCPU exists.
+ */
+static inline void pm_vm_prepare(struct kvm_vm *vm, int nr_vcpus)
 {
 	int i;
 
@@ -37,8 +43,23 @@ static inline void pm_vm_finish(struct kvm_vm *vm, int nr_vcpus,
 	kvm_vm_elf_load(vm, program_invocation_name);
 	ucall_init(vm, (u64)PM_SLOT0_PAGES * PAGE_SIZE);
 	kvm_arch_vm_post_create(vm, nr_vcpus);
+}
+
+static inline void pm_vm_add_vcpus(struct kvm_vm *vm, int nr_vcpus,
+				   struct kvm_vcpu **vcpus, void *guest_code)
+{
+	int i;
+
 	for (i = 0; i < nr_vcpus; i++)
 		vcpus[i] = vm_vcpu_add(vm, i, guest_code);
+}
+
+/* pm_vm_prepare() and pm_vm_add_vcpus(), for a VM that binds no span. */
+static inline void pm_vm_finish(struct kvm_vm *vm, int nr_vcpus,
+				struct kvm_vcpu **vcpus, void *guest_code)
+{
+	pm_vm_prepare(vm, nr_vcpus);
+	pm_vm_add_vcpus(vm, nr_vcpus, vcpus, guest_code);
 }
 
 static inline int pm_enable(struct kvm_vm *vm, u64 policy, u64 flags, u64 bit,
@@ -75,6 +96,35 @@ static inline int pm_convert(struct kvm_vm *vm, struct kvm_privmem_entry *e,
 static inline void pm_stats(struct kvm_vm *vm, struct kvm_privmem_stats *s)
 {
 	vm_ioctl(vm, KVM_PRIVMEM_GET_STATS, s);
+}
+
+/* Guest side */
+
+/* KVM_HC_MAP_GPA_RANGE: a single range, or a batch. */
+static inline u64 guest_map(u64 gpa, u64 npages, u64 attrs)
+{
+	return kvm_hypercall(KVM_HC_MAP_GPA_RANGE, gpa, npages, attrs, 0);
+}
+
+static inline void guest_set(struct kvm_privmem_entry *e, u64 gpa, u64 size,
+			     u8 attr, u8 gran)
+{
+	e->gpa = gpa;
+	e->size = size;
+	e->attr = attr;
+	e->gran = gran;
+}
+
+/* Every byte of [@gpa, @gpa + @size) is @pattern. */
+static inline void guest_check(u64 gpa, u64 size, u8 pattern)
+{
+	u64 *p = (u64 *)gpa;
+	u64 want = 0x0101010101010101ULL * pattern;
+	u64 i;
+
+	for (i = 0; i < size / 8; i++)
+		__GUEST_ASSERT(p[i] == want, "gpa 0x%lx: 0x%lx, want 0x%lx",
+			       gpa + i * 8, p[i], want);
 }
 
 #endif /* SELFTEST_KVM_PRIVMEM_UTIL_H */
