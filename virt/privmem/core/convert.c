@@ -221,7 +221,7 @@ static int privmem_run_plan(struct privmem_space *space,
  * @space: the space.
  * @entries: the entries.
  * @nr: number of entries.
- * @req: explicit or implicit.
+ * @flags: PRIVMEM_CONVERT_* flags: explicit or implicit, guest or host.
  * @done: entries completed so far.
  * @run: the step shared by the SIMPLE entries of the current run.
  * @seg: for each entry of the run, the range its step covers.
