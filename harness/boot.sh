@@ -11,7 +11,8 @@ set -euo pipefail
 
 mode=$1 log=$2
 shift 2
-kernel=$PRIVMEM_BUILD/x86_64/arch/x86/boot/bzImage
+# PRIVMEM_VARIANT=x86_64-debug boots the debug kernel (build-kernel.sh).
+kernel=$PRIVMEM_BUILD/${PRIVMEM_VARIANT:-x86_64}/arch/x86/boot/bzImage
 [ -f "$kernel" ] || die "no kernel at $kernel: build it first"
 initrd=$PRIVMEM_BUILD/initramfs.cpio.gz
 "$PRIVMEM_REPO/harness/initramfs.sh" "$initrd"

@@ -10,11 +10,17 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-arch=${1:-x86_64}
-frag=$PRIVMEM_REPO/harness/configs/$arch.config
-[ -f "$frag" ] || die "no config fragment for $arch"
-out=$PRIVMEM_BUILD/$arch
+# A variant "ARCH-NAME" (x86_64-debug) is ARCH's fragment plus its own.
+variant=${1:-x86_64}
+arch=${variant%%-*}
+frag=$PRIVMEM_REPO/harness/configs/$variant.config
+[ -f "$frag" ] || die "no config fragment for $variant"
+out=$PRIVMEM_BUILD/$variant
 mkdir -p "$out"
+if [ "$variant" != "$arch" ]; then
+	cat "$PRIVMEM_REPO/harness/configs/$arch.config" "$frag" > "$out/fragment.config"
+	frag=$out/fragment.config
+fi
 
 case $arch in
 x86_64)	cross= image=bzImage ;;
@@ -27,21 +33,21 @@ kmake=(ARCH="$arch" CROSS_COMPILE="$cross" CC="ccache ${cross}gcc"
 
 sum=$( (cat "$frag"; cat "$PRIVMEM_TREE/virt/privmem/Kconfig" 2>/dev/null) | sha256sum | cut -d' ' -f1)
 if [ ! -f "$out/.config" ] || [ "$(cat "$out/.privmem-config" 2>/dev/null)" != "$sum" ]; then
-	msg "configuring $arch"
+	msg "configuring $variant"
 	make -s "${kmake[@]}" tinyconfig >/dev/null
 	"$PRIVMEM_TREE/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$frag" >/dev/null
 	make -s "${kmake[@]}" olddefconfig >/dev/null
 	missing=$(grep -E '^CONFIG_[A-Z0-9_]+=y' "$frag" | while read -r l; do
 		grep -qx "$l" "$out/.config" || echo "${l%=y}"; done)
-	[ -z "$missing" ] || die "$arch config: not set after olddefconfig: $(echo $missing)"
+	[ -z "$missing" ] || die "$variant config: not set after olddefconfig: $(echo $missing)"
 	echo "$sum" > "$out/.privmem-config"
 fi
 
 [ -z "${PRIVMEM_CONFIG_ONLY:-}" ] || exit 0
 
-msg "building $arch $image"
+msg "building $variant $image"
 make "${kmake[@]}" "${@:2}" "$image" >"$out/build.log" 2>&1 || {
 	grep -E 'error|Error' "$out/build.log" | head -n 30 >&2
-	die "$arch build failed (log: $out/build.log)"
+	die "$variant build failed (log: $out/build.log)"
 }
 grep -E ': warning:' "$out/build.log" >&2 || true

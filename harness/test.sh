@@ -7,6 +7,8 @@
 #   3. the x86_64 privmem kernel, booted in QEMU (TCG, SVM CPU) with the
 #      project's initramfs: built-in KUnit suites, then the guest tests;
 #   4. the arm64 (pKVM) configuration, which must configure;
+#   5. the x86_64 debug kernel (lockdep, KASAN, ...): KUnit and privmem's
+#      guest tests again, with panic_on_warn;
 # then one summary line "N passed, N failed, N skipped".  A build error,
 # a failing case, a guest that hangs or panics, or a missing result makes
 # the run fail.
@@ -68,6 +70,22 @@ if step build-x86_64 "$PRIVMEM_REPO/harness/build-kernel.sh" x86_64; then
 		args+=(--name guest-kunit "$out/guest-kunit.ktap")
 	fi
 	args+=(--name guest-tests "$out/guest-tests.ktap")
+fi
+
+# The same kernel with lockdep, KASAN, DEBUG_VM, KVM_PROVE_MMU and
+# DEBUG_LIST, booted with panic_on_warn: its KUnit suites (but the ones
+# marked slow, which the kernel above already ran: under KASAN they take
+# ten minutes) and privmem's guest tests.  Any report (a splat, a WARN, a
+# KASAN error) fails it.
+if step build-x86_64-debug "$PRIVMEM_REPO/harness/build-kernel.sh" x86_64-debug; then
+	PRIVMEM_VARIANT=x86_64-debug "$PRIVMEM_REPO/harness/boot.sh" test \
+		"$out/console-debug.log" panic_on_warn=1 privmem.tests=privmem \
+		'kunit.filter=speed>slow'
+	args+=(--step boot-x86_64-debug $?)
+	sed -n '/privmem-guest: begin/q;p' "$out/console-debug.log" > "$out/debug-kunit.ktap"
+	sed -n '/privmem-guest: begin/,/privmem-guest: end/p' "$out/console-debug.log" > "$out/debug-tests.ktap"
+	args+=(--name debug-kunit "$out/debug-kunit.ktap")
+	args+=(--name debug-tests "$out/debug-tests.ktap")
 fi
 flock -u 9
 
