@@ -20,6 +20,7 @@ int kvm_privmem_enable_cap(struct kvm *kvm, const struct kvm_enable_cap *cap);
 long kvm_privmem_vm_ioctl(struct kvm *kvm, unsigned int ioctl,
 			  void __user *argp);
 int kvm_privmem_vcpu_run(struct kvm_vcpu *vcpu);
+void kvm_privmem_vm_dying(struct kvm *kvm);
 void kvm_privmem_destroy_vm(struct kvm *kvm);
 int kvm_privmem_check_memslot(struct kvm *kvm, gfn_t base_gfn,
 			      unsigned long npages, u32 flags);

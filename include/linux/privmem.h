@@ -493,6 +493,21 @@ struct privmem_arch_ops {
 	void (*finish)(void *priv, const struct privmem_op *op, int ret);
 
 	/**
+	 * @memory_failure: (optional) Frames of the span are backed by
+	 *	hardware-poisoned pages; stop mapping them to the guest.
+	 * @priv: the adapter's cookie.
+	 * @gfn: first frame.
+	 * @npages: number of frames.
+	 *
+	 * Called by the backend through privmem_space_memory_failure(), in
+	 * process context, without the space's mutex, possibly while a
+	 * conversion runs; may sleep.  The adapter removes its mappings of
+	 * the frames; the fault path must then refuse the poisoned pages
+	 * (the backend's @get_pfn still returns them).
+	 */
+	void (*memory_failure)(void *priv, u64 gfn, u64 npages);
+
+	/**
 	 * @unbind: (optional) The space is dying; give every page back.
 	 * @priv: the adapter's cookie.
 	 *
@@ -578,6 +593,8 @@ int privmem_convert(struct privmem_space *space,
 		    unsigned int flags, unsigned int *done,
 		    unsigned int *err_index);
 int privmem_space_compact(struct privmem_space *space);
+void privmem_space_memory_failure(struct privmem_space *space, u64 gfn,
+				  u64 npages);
 unsigned int privmem_lookup_begin(struct privmem_space *space);
 bool privmem_lookup_retry(struct privmem_space *space, unsigned int seq);
 int privmem_lookup(struct privmem_space *space, u64 gfn,

@@ -224,6 +224,46 @@ static void privmem_space_teardown_order(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, f->err, "");
 }
 
+static int mf_calls;
+static u64 mf_gfn, mf_npages;
+
+static void record_memory_failure(void *priv, u64 gfn, u64 npages)
+{
+	mf_calls++;
+	mf_gfn = gfn;
+	mf_npages = npages;
+}
+
+/* A backend's memory-failure report reaches the arch op, and only it. */
+static void privmem_space_memory_failure_report(struct kunit *test)
+{
+	struct privmem_space *s;
+	struct fake *f;
+
+	f = fake_new(0, 2 * PRIVMEM_PAGES_2M, true, true);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, free_fake, f), 0);
+	f->aops.memory_failure = record_memory_failure;
+	s = fake_space(f);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(s));
+
+	mf_calls = 0;
+	fake_reset_calls(f);
+	privmem_space_memory_failure(s, 7, 3);
+	KUNIT_EXPECT_EQ(test, mf_calls, 1);
+	KUNIT_EXPECT_EQ(test, mf_gfn, 7);
+	KUNIT_EXPECT_EQ(test, mf_npages, 3);
+	/* Nothing else is called and no attribute changes. */
+	KUNIT_EXPECT_EQ(test, f->nlog, 0);
+	KUNIT_EXPECT_EQ(test, f->hw[7], ST_S);
+
+	/* The op is optional. */
+	f->aops.memory_failure = NULL;
+	privmem_space_memory_failure(s, 7, 3);
+	KUNIT_EXPECT_EQ(test, mf_calls, 1);
+	privmem_space_destroy(s);
+}
+
 static int v_allow(const struct privmem_conv_info *ci)
 {
 	return 0;
@@ -317,6 +357,7 @@ static struct kunit_case privmem_space_cases[] = {
 	KUNIT_CASE_PARAM(privmem_space_lifecycle, lifecycle_gen_params),
 	KUNIT_CASE(privmem_space_config_copied),
 	KUNIT_CASE(privmem_space_teardown_order),
+	KUNIT_CASE(privmem_space_memory_failure_report),
 	KUNIT_CASE(privmem_space_validators),
 	{}
 };

@@ -45,6 +45,7 @@
 #include <linux/privmem.h>
 #include <linux/privmem_policy.h>
 #include <linux/privmem_shmem.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -61,6 +62,7 @@
  * @npages: length of the bound span.
  * @bound: a span is bound (release/acquire with @base and @npages).
  * @launched: the space is launched; KVM_RUN takes the fast path.
+ * @dying: the VM is being destroyed: memory-failure reports are ignored.
  * @hypercalls: KVM_HC_MAP_GPA_RANGE calls handled.
  * @exits: KVM_EXIT_PRIVMEM exits to the VMM.
  * @implicit: implicit conversions done by the fault path.
@@ -78,6 +80,7 @@ struct kvm_privmem {
 	u64 npages;
 	bool bound;
 	bool launched;
+	bool dying;
 	atomic64_t hypercalls;
 	atomic64_t exits;
 	atomic64_t implicit;
@@ -125,11 +128,26 @@ static int kvm_privmem_sw_2m(void *priv, u64 gfn)
 	return 0;
 }
 
+/*
+ * Poisoned pages: zap their mappings; the next fault finds the page
+ * poisoned in kvm_privmem_get_pfn() and exits with -EHWPOISON.  Skipped
+ * once the VM is being destroyed (kvm_privmem_vm_dying()).
+ */
+static void kvm_privmem_sw_memory_failure(void *priv, u64 gfn, u64 npages)
+{
+	struct kvm_privmem *pm = priv;
+
+	/* Pairs with the grace period in kvm_privmem_vm_dying(). */
+	if (!READ_ONCE(pm->dying))
+		kvm_privmem_zap(pm, gfn, npages);
+}
+
 static const struct privmem_arch_ops kvm_privmem_sw_arch_ops = {
 	.set_private	= kvm_privmem_sw_set,
 	.set_shared	= kvm_privmem_sw_set,
 	.split_2m	= kvm_privmem_sw_2m,
 	.merge_2m	= kvm_privmem_sw_2m,
+	.memory_failure	= kvm_privmem_sw_memory_failure,
 };
 
 /**
@@ -261,6 +279,24 @@ int kvm_privmem_alias_bit(struct kvm *kvm)
 	return pm->alias ? __ffs64(pm->alias) + PAGE_SHIFT : 0;
 }
 EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_alias_bit);
+
+/**
+ * kvm_privmem_vm_dying() - the VM's destruction begins
+ * @kvm: the VM; its last reference is gone.
+ *
+ * Called first thing in kvm_destroy_vm(), before the MMU is torn down:
+ * waits for the backend's memory-failure reports in flight (which zap
+ * the VM's mappings) and makes later ones do nothing.
+ */
+void kvm_privmem_vm_dying(struct kvm *kvm)
+{
+	struct kvm_privmem *pm = kvm->privmem;
+
+	if (!pm)
+		return;
+	WRITE_ONCE(pm->dying, true);
+	shmem_consumer_synchronize();
+}
 
 /**
  * kvm_privmem_destroy_vm() - free a VM's privmem state
@@ -840,7 +876,8 @@ EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_faultin);
  *	the backing folio's and the range's granularity.
  *
  * Return: 0; -EAGAIN if @gfn is being converted or no longer private
- * (retry the fault); another errno from the backend.
+ * (retry the fault); -EHWPOISON if the page is hardware-poisoned;
+ * another errno from the backend.
  */
 int kvm_privmem_get_pfn(struct kvm *kvm, gfn_t gfn, kvm_pfn_t *pfn,
 			struct page **page, int *max_order)
@@ -860,6 +897,10 @@ int kvm_privmem_get_pfn(struct kvm *kvm, gfn_t gfn, kvm_pfn_t *pfn,
 	r = ops->get_pfn(pm->sh, gfn, &hpfn, &fgran);
 	if (r)
 		return r;
+	if (PageHWPoison(pfn_to_page(hpfn))) {
+		ops->put_pfn(pm->sh, hpfn);
+		return -EHWPOISON;
+	}
 
 	*page = pfn_to_page(hpfn);
 	get_page(*page);

@@ -65,8 +65,37 @@ static bool privmem_shmem_range_private(struct shmem_consumer *consumer,
 	return false;
 }
 
+/*
+ * A poisoned page of a private run: the space's arch adapter unmaps it
+ * from the guest.  Runs under shmem's SRCU, which privmem_shmem_unbind()
+ * waits for before it frees a binding, so the list walk needs no lock.
+ */
+static void privmem_shmem_memory_failure(struct shmem_consumer *consumer,
+					 pgoff_t start, pgoff_t end)
+{
+	struct privmem_shmem_file *pf =
+		container_of(consumer, struct privmem_shmem_file, consumer);
+	struct privmem_shmem *sh;
+
+	list_for_each_entry_rcu(sh, &pf->bindings, node, true) {
+		pgoff_t first = max(start, sh->pgoff);
+		pgoff_t last = min_t(u64, end, sh->pgoff + sh->npages - 1);
+
+		if (first > last)
+			continue;
+		/* Acquire: @gfn and @space are set before @in_space. */
+		if (!smp_load_acquire(&sh->in_space) ||
+		    !privmem_shmem_map_any(sh, first, last))
+			continue;
+		privmem_space_memory_failure(sh->space,
+					     sh->gfn + (first - sh->pgoff),
+					     last - first + 1);
+	}
+}
+
 static const struct shmem_consumer_ops privmem_shmem_consumer_ops = {
 	.range_private = privmem_shmem_range_private,
+	.memory_failure = privmem_shmem_memory_failure,
 };
 
 static bool privmem_shmem_writably_mapped(struct address_space *mapping,
@@ -334,12 +363,14 @@ int privmem_shmem_space_bind(struct privmem_space *space, u64 gfn,
 	if (IS_ERR_OR_NULL(sh) || sh->in_space)
 		return -EINVAL;
 	sh->gfn = gfn;
-	sh->in_space = true;
+	sh->space = space;
+	/* Pairs with privmem_shmem_memory_failure(): @gfn and @space first. */
+	smp_store_release(&sh->in_space, true);
 	ret = privmem_space_bind(space, gfn, sh->npages,
 				 &privmem_shmem_backend_ops, sh,
 				 arch, arch_priv);
 	if (ret)
-		sh->in_space = false;
+		WRITE_ONCE(sh->in_space, false);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(privmem_shmem_space_bind);
@@ -392,9 +423,9 @@ void privmem_shmem_unbind(struct privmem_shmem *sh)
 
 	list_del_rcu(&sh->node);
 	if (list_empty(&sh->pf->bindings))
-		privmem_shmem_file_put(sh->pf);	/* waits for RCU */
+		privmem_shmem_file_put(sh->pf);	/* waits for the callbacks */
 	else
-		synchronize_rcu();
+		shmem_consumer_synchronize();
 	mutex_unlock(&privmem_shmem_mutex);
 
 	/* Every step that cleared pages has committed or aborted. */

@@ -92,6 +92,7 @@ struct privmem_shmem_file {
  * @npages: number of pages.
  * @gfn: first guest frame; set by privmem_shmem_space_bind().
  * @in_space: @gfn is valid and the space owns this cookie.
+ * @space: the space that owns this cookie, with @in_space.
  * @runs: file page index -> the non-shared runs (shmem_map.c); a maple
  *	tree in RCU mode.  Written only by the backend ops, which the
  *	space's conversion mutex serialises; read under RCU.
@@ -111,6 +112,7 @@ struct privmem_shmem {
 	u64 npages;
 	u64 gfn;
 	bool in_space;
+	struct privmem_space *space;
 	struct maple_tree runs;
 	struct list_head steps;
 	struct xarray stash;

@@ -167,7 +167,8 @@ int privmem_shmem_split(struct address_space *mapping, pgoff_t first,
  * @last: last page index.
  *
  * Before private pages are punched or dropped: they go back to the page
- * allocator holding zeroes, not the guest's data.  Holes stay holes.
+ * allocator holding zeroes, not the guest's data.  Holes stay holes, and
+ * a hardware-poisoned page is not touched (it never goes back).
  *
  * Context: May sleep.
  */
@@ -186,8 +187,12 @@ void privmem_shmem_wipe(struct address_space *mapping, pgoff_t first,
 			folio_lock(folio);
 			if (folio->mapping == mapping) {
 				end = min(last, folio_next_index(folio) - 1);
-				for (i = max(first, folio->index); i <= end; i++)
-					clear_highpage(folio_file_page(folio, i));
+				for (i = max(first, folio->index); i <= end; i++) {
+					struct page *page = folio_file_page(folio, i);
+
+					if (!PageHWPoison(page))
+						clear_highpage(page);
+				}
 			}
 			folio_unlock(folio);
 		}

@@ -417,6 +417,28 @@ int privmem_lookup(struct privmem_space *space, u64 gfn,
 EXPORT_SYMBOL_GPL(privmem_lookup);
 
 /**
+ * privmem_space_memory_failure() - pages of the span are poisoned
+ * @space: the space, bound; the backend keeps it alive during the call.
+ * @gfn: first frame whose page is poisoned.
+ * @npages: number of frames.
+ *
+ * For backends: hands the report to the arch adapter
+ * (&privmem_arch_ops.memory_failure), which stops mapping the frames.
+ * Their attribute does not change.
+ *
+ * Context: Process context; may sleep.  Takes no privmem lock.
+ */
+void privmem_space_memory_failure(struct privmem_space *space, u64 gfn,
+				  u64 npages)
+{
+	const struct privmem_arch_ops *arch = READ_ONCE(space->arch);
+
+	if (arch && arch->memory_failure)
+		arch->memory_failure(space->arch_priv, gfn, npages);
+}
+EXPORT_SYMBOL_GPL(privmem_space_memory_failure);
+
+/**
  * privmem_lookup_begin() - start watching for conversions, lock-free
  * @space: the space.
  *

@@ -46,7 +46,10 @@
  *			private mappings, process_vm_readv, /proc/self/mem,
  *			splice, sendfile, copy_file_range, hole punch, truncate,
  *			MADV_REMOVE / MADV_POPULATE_*, a fork()ed child and a
- *			reopened fd: every one refused.
+ *			reopened fd: every one refused;
+ *  memory_failure	a private page the guest uses is hardware-poisoned:
+ *			its next access fails KVM_RUN with EHWPOISON and a
+ *			KVM_EXIT_MEMORY_FAULT for it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -1174,6 +1177,83 @@ static void test_vmm_unshare_inplace(void)
 	iso_vm_free(&p);
 }
 
+/*
+ * Case 15: a private page is hardware-poisoned (hwpoison-inject): the
+ * guest's mapping of it goes, and its next access makes KVM_RUN fail
+ * with EHWPOISON and a KVM_EXIT_MEMORY_FAULT for the page, instead of
+ * reading the poisoned page.
+ */
+static void guest_poison(u64 gpa)
+{
+	guest_check(gpa, PAGE_SIZE, 0x41);
+	GUEST_SYNC(1);
+	READ_ONCE(*(volatile u64 *)gpa);
+	GUEST_SYNC(2);
+	GUEST_DONE();
+}
+
+/* The pfn behind a present page of this process, from /proc/self/pagemap. */
+static u64 host_pfn_of(const void *addr)
+{
+	u64 ent = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	TEST_ASSERT(fd >= 0, "open /proc/self/pagemap: errno %d", errno);
+	TEST_ASSERT(pread(fd, &ent, sizeof(ent),
+			  ((u64)addr / PAGE_SIZE) * sizeof(ent)) == sizeof(ent),
+		    "pread pagemap: errno %d", errno);
+	close(fd);
+	TEST_ASSERT(ent & BIT_ULL(63), "page not present");
+	return ent & GENMASK_ULL(54, 0);
+}
+
+static void test_memory_failure(void)
+{
+	struct kvm_privmem_convert c;
+	struct kvm_run *run;
+	struct iso_vm p;
+	char val[32];
+	int fd, r, err;
+	u64 pfn;
+
+	iso_vm_setup(&p, 0, 1, iso_memfd(0, DATA_SIZE), guest_poison);
+	vcpu_args_set(p.vcpus[0], 1, X_GPA);
+	memset(p.mem + X_OFF, 0x41, PAGE_SIZE);
+	pfn = host_pfn_of(p.mem + X_OFF);
+	/* Before launch, to private in place: the same page. */
+	r = convert1(p.vm, X_GPA, KVM_PRIVMEM_PRIVATE, &c, &err);
+	TEST_ASSERT(!r && c.done == 1, "CONVERT X private: errno %d", err);
+	iso_vm_init(&p);
+	iso_expect(p.vcpus[0], 1, NULL);
+
+	fd = open("/sys/kernel/debug/hwpoison/corrupt-pfn", O_WRONLY);
+	if (!CHECK(fd >= 0, "open hwpoison/corrupt-pfn: errno %d (%s)", errno,
+		   strerror(errno))) {
+		iso_vm_free(&p);
+		return;
+	}
+	snprintf(val, sizeof(val), "%llu", (unsigned long long)pfn);
+	r = write(fd, val, strlen(val));
+	err = errno;
+	close(fd);
+	CHECK(r == (int)strlen(val), "poisoning pfn 0x%llx: %d, errno %d (%s)",
+	      (unsigned long long)pfn, r, err, strerror(err));
+
+	r = __vcpu_run(p.vcpus[0]);
+	err = errno;
+	run = p.vcpus[0]->run;
+	CHECK(r == -1 && err == EHWPOISON &&
+	      run->exit_reason == KVM_EXIT_MEMORY_FAULT &&
+	      run->memory_fault.gpa == X_GPA,
+	      "the guest's access to poisoned X: KVM_RUN %d errno %d (%s), exit %u (%s) gpa 0x%llx",
+	      r, err, strerror(err), run->exit_reason,
+	      exit_reason_str(run->exit_reason),
+	      (unsigned long long)run->memory_fault.gpa);
+	CHECK(query_attr(p.vm, X_GPA) == KVM_PRIVMEM_PRIVATE,
+	      "X is no longer private");
+	iso_vm_free(&p);
+}
+
 /* Case 11: a batch may not convert the page its header lives in. */
 static void test_batch_header_in_range(void)
 {
@@ -1512,6 +1592,7 @@ static const struct iso_case cases[] = {
 	{ "bind_after_vcpu", test_bind_after_vcpu },
 	{ "fault_race", test_fault_race, NULL, RACE_TIMEOUT },
 	{ "host_paths", test_host_paths },
+	{ "memory_failure", test_memory_failure },
 };
 
 /* Run a case in a child process: its own VM, its own failures. */
