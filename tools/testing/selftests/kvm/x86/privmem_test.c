@@ -3,6 +3,8 @@
  * privmem_test: KVM_CAP_PRIVMEM end to end on a software-protected VM.
  *
  *  - caps: policy selection and every errno of the capability and ioctls;
+ *  - bind_rules: what counts as a writable mapping at BIND, two VMs on
+ *    disjoint ranges of one file, what VM destruction leaves in the file;
  *  - batches: a guest converts with 253-entry KVM_HC_MAP_GPA_RANGE batches
  *    mixing 4K and 2M entries and checks contents (destructive "cc":
  *    zeroes; "inplace": pattern kept, same page), the host is refused the
@@ -655,6 +657,77 @@ static void test_caps(void)
 	close(fd);
 }
 
+static bool all_bytes_are(const char *buf, size_t n, char v)
+{
+	while (n--)
+		if (buf[n] != v)
+			return false;
+	return true;
+}
+
+static struct kvm_vm *pm_vm_for_bind(void)
+{
+	struct kvm_vm *vm = pm_vm_create(KVM_X86_SW_PROTECTED_VM);
+
+	TEST_ASSERT(!pm_enable(vm, 0, 0, 0, 0, 0), "enable: %d", errno);
+	pm_vm_prepare(vm, 1);
+	return vm;
+}
+
+/*
+ * BIND's rules: any MAP_SHARED mapping of the range through an fd open
+ * for writing counts as writable, PROT_READ too (mprotect could change
+ * it); two VMs may bind disjoint ranges of one file, not overlapping
+ * ones; when a VM goes, its private pages go and its shared ones stay.
+ */
+static void test_bind_rules(void)
+{
+	struct kvm_privmem_convert c;
+	struct kvm_privmem_entry e = {};
+	struct kvm_vm *a, *b;
+	char buf[16];
+	void *m;
+	int fd;
+
+	fd = memfd_create("privmem_bind_rules", 0);
+	TEST_ASSERT(fd >= 0 && !ftruncate(fd, 2 * DATA_SIZE), "memfd");
+	memset(buf, 0x5a, sizeof(buf));
+	TEST_ASSERT(pwrite(fd, buf, sizeof(buf), PAGE_SIZE) == sizeof(buf) &&
+		    pwrite(fd, buf, sizeof(buf), 2 * PAGE_SIZE) == sizeof(buf),
+		    "pwrite");
+
+	a = pm_vm_for_bind();
+	m = mmap(NULL, PAGE_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	TEST_ASSERT(m != MAP_FAILED, "mmap");
+	expect_errno(pm_bind(a, DATA_GPA, DATA_SIZE, fd, 0), EBUSY,
+		     "BIND with a PROT_READ MAP_SHARED mapping of an O_RDWR fd");
+	munmap(m, PAGE_SIZE);
+	TEST_ASSERT(!pm_bind(a, DATA_GPA, DATA_SIZE, fd, 0), "BIND a: %d",
+		    errno);
+
+	b = pm_vm_for_bind();
+	expect_errno(pm_bind(b, DATA_GPA, DATA_SIZE, fd, DATA_SIZE - PAGE_SIZE),
+		     EBUSY, "BIND of an overlapping range by another VM");
+	TEST_ASSERT(!pm_bind(b, DATA_GPA, DATA_SIZE, fd, DATA_SIZE),
+		    "BIND of a disjoint range by another VM: %d", errno);
+	kvm_vm_free(b);
+
+	/* Page 1 private, page 2 shared: a's destruction keeps page 2 only. */
+	e.gpa = DATA_GPA + PAGE_SIZE;
+	e.size = PAGE_SIZE;
+	e.attr = KVM_PRIVMEM_PRIVATE;
+	TEST_ASSERT(!pm_convert(a, &e, 1, &c), "convert: %d", errno);
+	kvm_vm_free(a);
+	memset(buf, 0xff, sizeof(buf));
+	TEST_ASSERT(pread(fd, buf, sizeof(buf), PAGE_SIZE) == sizeof(buf) &&
+		    all_bytes_are(buf, sizeof(buf), 0),
+		    "the private page after the VM: 0x%x", buf[0]);
+	TEST_ASSERT(pread(fd, buf, sizeof(buf), 2 * PAGE_SIZE) == sizeof(buf) &&
+		    all_bytes_are(buf, sizeof(buf), 0x5a),
+		    "the shared page after the VM: 0x%x", buf[0]);
+	close(fd);
+}
+
 /* Run until a ucall; count KVM_EXIT_PRIVMEM and KVM_EXIT_MEMORY_FAULT. */
 struct pm_run {
 	int privmem_exits;
@@ -898,7 +971,7 @@ static void test_batches(u64 policy, bool inplace)
 	TEST_ASSERT(pm_run(&p, p.vcpus[0], &r, &uc) == 5, "sync 5");
 	pm_stats(p.vm, &s);
 	TEST_ASSERT(s.smashes == smashes + 1, "smashes %llu, want %llu",
-		    s.smashes, smashes + 1);
+		    s.smashes, (unsigned long long)smashes + 1);
 	n = pm_query(p.vm, DATA_GPA, BLOCK, e, 8);
 	TEST_ASSERT(n == 3 && e[0].gpa == DATA_GPA &&
 		    e[0].attr == KVM_PRIVMEM_PRIVATE &&
@@ -1034,10 +1107,12 @@ int main(int argc, char *argv[])
 	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PRIVMEM));
 
 	ksft_print_header();
-	ksft_set_plan(6);
+	ksft_set_plan(7);
 
 	test_caps();
 	ksft_test_result_pass("caps_and_errnos\n");
+	test_bind_rules();
+	ksft_test_result_pass("bind_rules\n");
 	test_batches(KVM_PRIVMEM_POLICY_CC, false);
 	ksft_test_result_pass("batches_cc\n");
 	test_batches(KVM_PRIVMEM_POLICY_INPLACE, true);
