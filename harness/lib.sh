@@ -4,7 +4,7 @@
 PRIVMEM_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PRIVMEM_CACHE=${PRIVMEM_CACHE:-$HOME/.cache/privmem}
 
-# The pinned base kernel (see ../shared/DESIGN.md, "Base kernel").
+# The pinned base kernel (see README.md, "Base kernel and caches").
 PRIVMEM_KVER=${PRIVMEM_KVER:-7.3.4-1~bpo13+1}
 PRIVMEM_KPKG=linux-source-7.3
 PRIVMEM_KSUITE=trixie-backports
