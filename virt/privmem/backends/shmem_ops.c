@@ -455,13 +455,6 @@ static int privmem_shmem_index(const struct privmem_shmem *sh, u64 gfn,
 	return 0;
 }
 
-/* Mark the range of a step in progress. */
-static int privmem_shmem_set(struct privmem_shmem *sh, pgoff_t first,
-			     pgoff_t last, enum privmem_shmem_state state)
-{
-	return privmem_shmem_map_set(sh, first, last, state);
-}
-
 /* End the step over a range; cannot fail. */
 static void privmem_shmem_set_run(struct privmem_shmem *sh, pgoff_t first,
 				  pgoff_t last, enum privmem_shmem_state state)
@@ -481,7 +474,8 @@ static int privmem_shmem_prepare(void *priv, const struct privmem_op *op)
 		return ret;
 
 	if (op->to == PRIVMEM_SHARED)
-		return privmem_shmem_set(sh, first, last, PRIVMEM_SHMEM_LEAVING);
+		return privmem_shmem_map_set(sh, first, last,
+					     PRIVMEM_SHMEM_LEAVING);
 
 	inode_lock(inode);
 	/* Zeroed folios in holes: the host sees no change if this fails. */
@@ -490,7 +484,7 @@ static int privmem_shmem_prepare(void *priv, const struct privmem_op *op)
 		ret = privmem_shmem_split(inode->i_mapping, first, last);
 	if (ret)
 		goto unlock;
-	ret = privmem_shmem_set(sh, first, last, PRIVMEM_SHMEM_CONVERTING);
+	ret = privmem_shmem_map_set(sh, first, last, PRIVMEM_SHMEM_CONVERTING);
 	if (ret)
 		goto unlock;
 	privmem_shmem_claim(sh, first, last);
