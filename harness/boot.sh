@@ -1,28 +1,47 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# boot.sh MODE LOG: boot the x86_64 privmem kernel in QEMU under TCG with
-# an SVM-capable CPU (so KVM runs inside the guest), in MODE "test" or
-# "run", writing the serial console to LOG.  Bounded by
-# PRIVMEM_BOOT_TIMEOUT seconds; a timeout, a panic or a missing end
-# marker is a failure and shows the console tail.
+# boot.sh MODE LOG [ARG...]: boot a privmem kernel in QEMU under TCG, in
+# MODE "test" or "run", writing the serial console to LOG; ARGs go on the
+# kernel command line.  PRIVMEM_VARIANT picks the kernel (build-kernel.sh):
+#   x86_64, x86_64-debug  an SVM-capable EPYC CPU, so KVM runs inside;
+#   arm64                 -M virt,virtualization=on: the kernel starts at
+#                         EL2 and runs protected KVM (kvm-arm.mode=protected).
+# Bounded by PRIVMEM_BOOT_TIMEOUT seconds; a timeout, a panic or a missing
+# end marker is a failure and shows the console tail.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 mode=$1 log=$2
 shift 2
-# PRIVMEM_VARIANT=x86_64-debug boots the debug kernel (build-kernel.sh).
-kernel=$PRIVMEM_BUILD/${PRIVMEM_VARIANT:-x86_64}/arch/x86/boot/bzImage
-[ -f "$kernel" ] || die "no kernel at $kernel: build it first"
-initrd=$PRIVMEM_BUILD/initramfs.cpio.gz
-"$PRIVMEM_REPO/harness/initramfs.sh" "$initrd"
+variant=${PRIVMEM_VARIANT:-x86_64}
+arch=${variant%%-*}
+initrd=$PRIVMEM_BUILD/initramfs-$arch.cpio.gz
+"$PRIVMEM_REPO/harness/initramfs.sh" "$initrd" "$arch"
 
 # loglevel=7: KUnit reports at KERN_INFO and must reach the console.
-append="console=ttyS0 panic=-1 oops=panic printk.time=0 loglevel=7"
+append="panic=-1 oops=panic printk.time=0 loglevel=7"
 append+=" privmem.mode=$mode ${PRIVMEM_APPEND:-} $*"
+case $arch in
+x86_64)
+	kernel=$PRIVMEM_BUILD/$variant/arch/x86/boot/bzImage
+	qemu=(qemu-system-x86_64 -accel tcg -cpu EPYC,+svm,+npt)
+	append="console=ttyS0 $append"
+	;;
+arm64)
+	# pauth-impdef: QEMU's own pointer-authentication hash, much cheaper
+	# under TCG than the architected QARMA one.
+	kernel=$PRIVMEM_BUILD/$variant/arch/arm64/boot/Image
+	qemu=(qemu-system-aarch64 -accel tcg -M virt,virtualization=on,gic-version=3
+	      -cpu max,pauth-impdef=on)
+	append="console=ttyAMA0 kvm-arm.mode=protected $append"
+	;;
+*)	die "cannot boot $arch" ;;
+esac
+[ -f "$kernel" ] || die "no kernel at $kernel: build it first"
 rc=0
 timeout --foreground -k 10 "${PRIVMEM_BOOT_TIMEOUT:-900}" \
-	qemu-system-x86_64 -accel tcg -cpu EPYC,+svm,+npt -smp 2 -m 2G \
+	"${qemu[@]}" -smp 2 -m 2G \
 	-nographic -no-reboot -nic none -serial mon:stdio -display none \
 	-kernel "$kernel" -initrd "$initrd" -append "$append" \
 	</dev/null 2>&1 | tr -d '\r' > "$log" || rc=$?

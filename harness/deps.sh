@@ -7,7 +7,7 @@ set -euo pipefail
 
 pkgs=(make gcc flex bison bc libelf-dev libssl-dev dwarves cpio ccache
       rsync xz-utils file python3 perl kmod patch busybox-static
-      qemu-system-x86 qemu-system-arm gcc-aarch64-linux-gnu
+      qemu-system-x86 qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross
       sparse coccinelle clang libclang-rt-14-dev liburcu-dev)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -6,7 +6,9 @@
 #   2. the userspace build of the core: harness, fuzzer (ASan/UBSan);
 #   3. the x86_64 privmem kernel, booted in QEMU (TCG, SVM CPU) with the
 #      project's initramfs: built-in KUnit suites, then the guest tests;
-#   4. the arm64 (pKVM) configuration, which must configure;
+#   4. the arm64 privmem kernel, booted in QEMU (TCG, EL2) with protected
+#      KVM: pKVM must initialise, then built-in KUnit suites and the
+#      arm64 guest's checks;
 #   5. the x86_64 debug kernel (lockdep, KASAN, ...): KUnit and privmem's
 #      guest tests again, with panic_on_warn;
 # then one summary line "N passed, N failed, N skipped".  A build error,
@@ -57,8 +59,6 @@ if [ -f "$ut/Makefile" ]; then
 		"${PRIVMEM_FUZZ_SECONDS:-60}"
 fi
 
-step configure-arm64 env PRIVMEM_CONFIG_ONLY=1 "$PRIVMEM_REPO/harness/build-kernel.sh" arm64
-
 step build-guest-tests "$PRIVMEM_REPO/harness/build-guest-tests.sh"
 if step build-x86_64 "$PRIVMEM_REPO/harness/build-kernel.sh" x86_64; then
 	"$PRIVMEM_REPO/harness/boot.sh" test "$out/console.log"
@@ -70,6 +70,20 @@ if step build-x86_64 "$PRIVMEM_REPO/harness/build-kernel.sh" x86_64; then
 		args+=(--name guest-kunit "$out/guest-kunit.ktap")
 	fi
 	args+=(--name guest-tests "$out/guest-tests.ktap")
+fi
+
+# arm64 with kvm-arm.mode=protected: the kernel must say pKVM is up
+# ("Protected nVHE mode initialized successfully"), or KVM fell back to
+# plain nVHE and nothing after it tests pKVM.
+if step build-arm64 "$PRIVMEM_REPO/harness/build-kernel.sh" arm64; then
+	PRIVMEM_VARIANT=arm64 "$PRIVMEM_REPO/harness/boot.sh" test "$out/console-arm64.log"
+	args+=(--step boot-arm64 $?)
+	grep -Eq 'Protected [hn]VHE mode initialized successfully' "$out/console-arm64.log"
+	args+=(--step pkvm-initialised $?)
+	sed -n '/privmem-guest: begin/q;p' "$out/console-arm64.log" > "$out/arm64-kunit.ktap"
+	sed -n '/privmem-guest: begin/,/privmem-guest: end/p' "$out/console-arm64.log" > "$out/arm64-tests.ktap"
+	args+=(--name arm64-kunit "$out/arm64-kunit.ktap")
+	args+=(--name arm64-tests "$out/arm64-tests.ktap")
 fi
 
 # The same kernel with lockdep, KASAN, DEBUG_VM, KVM_PROVE_MMU and

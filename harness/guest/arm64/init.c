@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /init of the arm64 (pKVM) test guest, linked statically.  The kernel
+ * has already run its built-in KUnit suites; this prints the guest-side
+ * checks as KTAP between the harness's markers and powers the guest off.
+ *
+ * Copyright (C) 2026 privmem developers
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <linux/kvm.h>
+
+static int kvm_fd = -1;
+
+/* KVM_CREATE_VM of @type; returns 0 if it got a VM, -errno if not. */
+static int create_vm(unsigned long type)
+{
+	int vm = ioctl(kvm_fd, KVM_CREATE_VM, type);
+
+	if (vm < 0)
+		return -errno;
+	close(vm);
+	return 0;
+}
+
+static int test_kvm_open(void)
+{
+	kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm_fd < 0) {
+		printf("    # /dev/kvm: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* pKVM is on: a protected VM can be created. */
+static int test_protected_vm(void)
+{
+	int r = kvm_fd < 0 ? -ENODEV : create_vm(KVM_VM_TYPE_ARM_PROTECTED);
+
+	if (r)
+		printf("    # KVM_CREATE_VM(KVM_VM_TYPE_ARM_PROTECTED): %s\n",
+		       strerror(-r));
+	return r;
+}
+
+/* Protected mode still runs ordinary VMs. */
+static int test_plain_vm(void)
+{
+	int r = kvm_fd < 0 ? -ENODEV : create_vm(0);
+
+	if (r)
+		printf("    # KVM_CREATE_VM(0): %s\n", strerror(-r));
+	return r;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(void);
+} tests[] = {
+	{ "kvm_open", test_kvm_open },
+	{ "protected_vm", test_protected_vm },
+	{ "plain_vm", test_plain_vm },
+};
+
+int main(void)
+{
+	unsigned int i, n = sizeof(tests) / sizeof(tests[0]);
+
+	mount("proc", "/proc", "proc", 0, NULL);
+	mount("sysfs", "/sys", "sysfs", 0, NULL);
+	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	printf("privmem-guest: begin test\n");
+	printf("KTAP version 1\n1..%u\n", n);
+	for (i = 0; i < n; i++)
+		printf("%sok %u %s\n", tests[i].fn() ? "not " : "", i + 1,
+		       tests[i].name);
+	printf("privmem-guest: end test\n");
+	fflush(stdout);
+	sync();
+	reboot(RB_POWER_OFF);
+	return 0;
+}
