@@ -88,30 +88,33 @@ static inline void lockdep_assert_held(const struct mutex *l)
 	assert(l->held && pthread_equal(l->owner, pthread_self()));
 }
 
-/* Sequence counter associated with a mutex. */
+/* Sequence counter; writers are serialised by the caller. */
 struct privmem_seqcount {
 	unsigned int seq;
 };
 
-#define seqcount_mutex_t	struct privmem_seqcount
+#define seqcount_t	struct privmem_seqcount
 
-static inline void seqcount_mutex_init(seqcount_mutex_t *s, struct mutex *l)
+static inline void seqcount_init(seqcount_t *s)
 {
 	s->seq = 0;
 }
 
-static inline void write_seqcount_begin(seqcount_mutex_t *s)
+static inline void preempt_disable(void) { }
+static inline void preempt_enable(void) { }
+
+static inline void write_seqcount_begin(seqcount_t *s)
 {
 	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 }
 
-static inline void write_seqcount_end(seqcount_mutex_t *s)
+static inline void write_seqcount_end(seqcount_t *s)
 {
 	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
 }
 
-static inline unsigned int read_seqcount_begin(const seqcount_mutex_t *s)
+static inline unsigned int read_seqcount_begin(const seqcount_t *s)
 {
 	unsigned int seq;
 
@@ -120,12 +123,12 @@ static inline unsigned int read_seqcount_begin(const seqcount_mutex_t *s)
 	return seq;
 }
 
-static inline unsigned int raw_read_seqcount(const seqcount_mutex_t *s)
+static inline unsigned int raw_read_seqcount(const seqcount_t *s)
 {
 	return __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
 }
 
-static inline int read_seqcount_retry(const seqcount_mutex_t *s,
+static inline int read_seqcount_retry(const seqcount_t *s,
 				      unsigned int seq)
 {
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);

@@ -121,24 +121,36 @@ const char *privmem_space_state_name(enum privmem_space_state state)
 }
 EXPORT_SYMBOL_GPL(privmem_space_state_name);
 
-/* Open the converting window over [@first, @last]. */
+/*
+ * Open the converting window over [@first, @last].  The window's sequence
+ * is a plain seqcount_t, not one associated with @space->lock: on
+ * PREEMPT_RT a reader of a mutex-associated sequence takes the mutex
+ * while a write is in progress, and privmem_lookup() runs under KVM's
+ * mmu_lock, which a converter holding @space->lock takes in its arch
+ * op.  Writers are serialised by @space->lock and write with preemption
+ * off, so a reader never waits for more than these two stores.
+ */
 void privmem_space_mark(struct privmem_space *space, u64 first, u64 last)
 {
 	lockdep_assert_held(&space->lock);
+	preempt_disable();
 	write_seqcount_begin(&space->conv_seq);
 	WRITE_ONCE(space->conv_first, first);
 	WRITE_ONCE(space->conv_last, last);
 	write_seqcount_end(&space->conv_seq);
+	preempt_enable();
 }
 
 /* Close the converting window. */
 void privmem_space_unmark(struct privmem_space *space)
 {
 	lockdep_assert_held(&space->lock);
+	preempt_disable();
 	write_seqcount_begin(&space->conv_seq);
 	WRITE_ONCE(space->conv_first, 1);
 	WRITE_ONCE(space->conv_last, 0);
 	write_seqcount_end(&space->conv_seq);
+	preempt_enable();
 }
 
 /**
@@ -168,7 +180,7 @@ struct privmem_space *privmem_space_create(const struct privmem_space_config *cf
 		return ERR_PTR(-ENOMEM);
 	}
 	mutex_init(&space->lock);
-	seqcount_mutex_init(&space->conv_seq, &space->lock);
+	seqcount_init(&space->conv_seq);
 	privmem_range_init(space);
 	space->conv_first = 1;
 	space->conv_last = 0;
@@ -378,9 +390,8 @@ EXPORT_SYMBOL_GPL(privmem_space_implicit);
  * @attr: returns the attribute.
  * @gran: returns the granularity (4K for shared frames); may be NULL.
  *
- * For fault paths: takes no lock and does not sleep (except that on
- * PREEMPT_RT a reader may briefly wait for the writer of the converting
- * window).
+ * For fault paths: takes no lock and does not sleep, on PREEMPT_RT
+ * too, so it may be called under KVM's mmu_lock.
  *
  * Return: 0; -EAGAIN if @gfn is being converted (retry, or wait for the
  * conversion); -ENOENT if @gfn is outside the bound span; -ENXIO if the

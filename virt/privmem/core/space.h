@@ -38,7 +38,7 @@
 struct privmem_space {
 	struct mutex lock;			/* conversions, lifecycle, tree */
 	struct maple_tree ranges;		/* Protected by @lock, RCU */
-	seqcount_mutex_t conv_seq;
+	seqcount_t conv_seq;
 	u64 conv_first;				/* Protected by @lock, @conv_seq */
 	u64 conv_last;				/* Protected by @lock, @conv_seq */
 	enum privmem_space_state state;		/* Protected by @lock */
