@@ -384,12 +384,16 @@ struct privmem_backend_ops {
 	int (*populate_done)(void *priv);
 
 	/**
-	 * @unbind: (optional) The space is dying; release the backing.
+	 * @unbind: (optional) The space is being destroyed; release the
+	 * backing.
 	 * @priv: the backend's cookie.
 	 *
-	 * Called once, with the mutex held, after the last step and after
-	 * &privmem_arch_ops.unbind: by then no page of the span is private
-	 * to the hardware any more, so the backend may free every page.
+	 * Called once, by privmem_space_destroy() with the mutex held, after
+	 * the last step and after &privmem_arch_ops.unbind: by then no page
+	 * of the span is private to the hardware any more, so the backend
+	 * may free every page.  A space that died earlier (privmem_space_kill(),
+	 * a failed undo) keeps its backend, and the backend its pages, until
+	 * then.
 	 */
 	void (*unbind)(void *priv);
 };
@@ -511,12 +515,15 @@ struct privmem_arch_ops {
 	 * @unbind: (optional) The space is dying; give every page back.
 	 * @priv: the adapter's cookie.
 	 *
-	 * Called once, with the mutex held, after the last step and before
-	 * &privmem_backend_ops.unbind, while the backend still holds every
-	 * page.  It must return each private page of the span to the host
-	 * (SNP: RMPUPDATE to shared or reclaim; TDX: Secure-EPT REMOVE and
-	 * page reclaim; pKVM: reclaim from the guest) and cannot fail: the
-	 * backend frees the pages as soon as it returns.
+	 * Called once, with the mutex held, when the space dies
+	 * (privmem_space_kill(), a failed undo, privmem_space_destroy()),
+	 * after the last step and before &privmem_backend_ops.unbind, while
+	 * the backend still holds every page.  It must stop the guest's
+	 * mappings of the span and return each private page of the span to
+	 * the host (SNP: RMPUPDATE to shared or reclaim; TDX: Secure-EPT
+	 * REMOVE and page reclaim; pKVM: reclaim from the guest) and cannot
+	 * fail: the backend may free the pages from then on.  The cookie
+	 * must stay valid until privmem_space_destroy() returns.
 	 */
 	void (*unbind)(void *priv);
 };

@@ -649,6 +649,48 @@ static void privmem_convert_enomem_complex(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, f->err, "");
 }
 
+/*
+ * An undo that fails kills the space: the arch gives every page back and
+ * stops mapping the span at once; the backend, whose cookie a lock-free
+ * fault path may still hold, keeps its pages until the space is
+ * destroyed.
+ */
+static void privmem_convert_undo_fails(struct kunit *test)
+{
+	struct fake *f = fake_new(0, 2 * P2M, true, true);
+	struct privmem_space *s = space_with(test, f);
+	struct privmem_entry e[] = {
+		ent(3, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K),
+		ent(P2M + 3, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K),
+	};
+	enum privmem_attr a;
+	unsigned int done;
+
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, e, 2, 0, &done, NULL), 0);
+	fake_reset_calls(f);
+	/*
+	 * 2M private over both partly private blocks: block 0 is merged
+	 * back, block 1 fails to merge, and block 0 cannot be split again.
+	 */
+	f->poison[P2M + 5] = PZ_MERGE;
+	f->poison[0] = PZ_SPLIT;
+	e[0] = ent(0, 2 * P2M, PRIVMEM_PRIVATE, PRIVMEM_GRAN_2M);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 1, 0, &done, NULL), -EIO);
+	KUNIT_EXPECT_EQ(test, done, 0);
+	KUNIT_EXPECT_EQ(test, f->calls[FC_MERGE], 2);
+	KUNIT_EXPECT_EQ(test, f->calls[FC_SPLIT], 1);
+	KUNIT_EXPECT_EQ(test, privmem_space_state(s), PRIVMEM_SPACE_DEAD);
+	KUNIT_EXPECT_EQ(test, privmem_lookup(s, 5, &a, NULL), -ENODEV);
+	KUNIT_EXPECT_EQ(test, f->calls[FC_AUNBIND], 1);
+	KUNIT_EXPECT_EQ(test, f->calls[FC_BUNBIND], 0);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 1, 0, &done, NULL), -ENODEV);
+
+	kunit_release_action(test, destroy_space, s);
+	KUNIT_EXPECT_EQ(test, f->calls[FC_AUNBIND], 1);
+	KUNIT_EXPECT_EQ(test, f->calls[FC_BUNBIND], 1);
+	KUNIT_EXPECT_STREQ(test, f->err, "");
+}
+
 /* What the trace events reported for one space. */
 static struct trace_seen {
 	const struct privmem_space *space;
@@ -875,6 +917,7 @@ static struct kunit_case privmem_convert_cases[] = {
 	KUNIT_CASE(privmem_convert_inject_merge),
 	KUNIT_CASE(privmem_convert_enomem),
 	KUNIT_CASE(privmem_convert_enomem_complex),
+	KUNIT_CASE(privmem_convert_undo_fails),
 	KUNIT_CASE(privmem_convert_trace),
 	KUNIT_CASE(privmem_convert_modes),
 	KUNIT_CASE(privmem_convert_host_unshare),

@@ -572,19 +572,30 @@ static void shmem_host_allowed_without_flag(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, host_read(t->file, 5), 0x33);
 }
 
-/* Unbinding frees every page of the range. */
+/*
+ * A dead space keeps its private pages, refused to the host, until it is
+ * destroyed; destroying it frees every private page of the range.
+ */
 static void shmem_unbind_releases(struct kunit *test)
 {
 	struct shmem_test *t = setup(test);
 	struct address_space *mapping = t->file->f_mapping;
+	unsigned long nrpages;
 
 	KUNIT_ASSERT_EQ(test, host_write(t->file, 0, 1), PAGE_SIZE);
 	KUNIT_ASSERT_EQ(test, host_write(t->file, 6, 0x66), PAGE_SIZE);
 	bind_space(test, t, ALL_FLAGS);
 	KUNIT_ASSERT_EQ(test, convert(t, 0, TEST_PAGES / 2, PRIVMEM_PRIVATE), 0);
 	KUNIT_EXPECT_GE(test, mapping->nrpages, TEST_PAGES / 2);
+	nrpages = mapping->nrpages;
 
+	/* Dead: nothing freed, the private pages still refused. */
 	privmem_space_kill(t->space);
+	KUNIT_EXPECT_EQ(test, mapping->nrpages, nrpages);
+	KUNIT_EXPECT_NOT_NULL(test, shmem_get_consumer(file_inode(t->file)));
+	KUNIT_EXPECT_EQ(test, host_read(t->file, 0), -EACCES);
+
+	kunit_release_action(test, test_space_destroy, t->space);
 	/* The private pages are gone; the shared page 6 is the host's. */
 	KUNIT_EXPECT_EQ(test, mapping->nrpages, 1);
 	KUNIT_EXPECT_NULL(test, shmem_get_consumer(file_inode(t->file)));

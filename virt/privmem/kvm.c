@@ -142,12 +142,26 @@ static void kvm_privmem_sw_memory_failure(void *priv, u64 gfn, u64 npages)
 		kvm_privmem_zap(pm, gfn, npages);
 }
 
+/*
+ * The space dies (a failed undo): no SPTE of the span may outlive it, so
+ * that nothing the backend frees later stays mapped.  At VM destruction
+ * the MMU is already gone.
+ */
+static void kvm_privmem_sw_unbind(void *priv)
+{
+	struct kvm_privmem *pm = priv;
+
+	if (!READ_ONCE(pm->dying))
+		kvm_privmem_zap(pm, pm->base, pm->npages);
+}
+
 static const struct privmem_arch_ops kvm_privmem_sw_arch_ops = {
 	.set_private	= kvm_privmem_sw_set,
 	.set_shared	= kvm_privmem_sw_set,
 	.split_2m	= kvm_privmem_sw_2m,
 	.merge_2m	= kvm_privmem_sw_2m,
 	.memory_failure	= kvm_privmem_sw_memory_failure,
+	.unbind		= kvm_privmem_sw_unbind,
 };
 
 /**

@@ -27,6 +27,10 @@
 
 #include "../../../include/linux/privmem.h"
 
+#ifndef pr_err_ratelimited
+#define pr_err_ratelimited(fmt, ...)	fprintf(stderr, fmt, ##__VA_ARGS__)
+#endif
+
 #ifndef U64_MAX
 #define U64_MAX		((u64)~0ULL)
 #endif

@@ -200,19 +200,30 @@ static int privmem_run_plan(struct privmem_space *space,
 	if (ret) {
 		while (i--) {
 			err = privmem_step_undo(space, &plan->steps[i]);
-			if (err)
+			if (err) {
 				broken = err;
+				break;
+			}
 		}
 	} else {
 		for (i = 0; i < plan->nr; i++)
 			privmem_step_commit(space, &plan->steps[i]);
 	}
-	privmem_space_unmark(space);
 	if (broken) {
-		/* The hardware state is unknown: nothing may use it again. */
+		/*
+		 * The hardware no longer matches what undoing steps
+		 * [0, i] expects: undo no further.  Kill the space, which
+		 * has the arch give every page back and stop mapping the
+		 * span, and only then let the backend drop what it holds
+		 * for those steps.
+		 */
 		__privmem_space_kill(space);
+		do {
+			privmem_step_abandon(space, &plan->steps[i]);
+		} while (i--);
 		ret = broken;
 	}
+	privmem_space_unmark(space);
 	return ret;
 }
 

@@ -70,6 +70,8 @@ void privmem_plan_free(struct privmem_plan *plan);
 
 int privmem_step_run(struct privmem_space *space,
 		     const struct privmem_step *step);
+void privmem_step_abandon(struct privmem_space *space,
+			  const struct privmem_step *step);
 int privmem_step_undo(struct privmem_space *space,
 		      const struct privmem_step *step);
 void privmem_step_commit(struct privmem_space *space,

@@ -43,10 +43,11 @@
  * LAUNCHED: the guest runs; conversions follow its requests.  launch or
  * populate_done again fail with -EBUSY.
  *
- * DEAD: the arch adapter, then the backend were unbound (their contents
- * released).
- * Every call fails with -ENODEV, except kill and destroy; the range map
- * is freed by privmem_space_destroy(), when no lookup can race.  A
+ * DEAD: the arch adapter was unbound: every private page is the host's
+ * again and nothing maps the span.  Every call fails with -ENODEV, except
+ * kill and destroy.  The backend keeps its pages, refused to the host,
+ * and its cookie stays valid: privmem_space_destroy(), when no lookup can
+ * race, unbinds it (which frees the pages) and frees the range map.  A
  * space also dies when a failed conversion cannot be undone.
  *
  * No lifecycle transition changes the attribute of any frame; only
@@ -288,34 +289,34 @@ int privmem_space_launch(struct privmem_space *space)
 }
 EXPORT_SYMBOL_GPL(privmem_space_launch);
 
-/* Tear down with the mutex held; idempotent. */
+/* Kill with the mutex held; idempotent. */
 void __privmem_space_kill(struct privmem_space *space)
 {
 	lockdep_assert_held(&space->lock);
 	if (space->state == PRIVMEM_SPACE_DEAD)
 		return;
-	if (space->state != PRIVMEM_SPACE_CREATED) {
-		/*
-		 * Arch first: it hands every private page back to the host
-		 * (SNP reclaim, TDX REMOVE) before the backend frees them.
-		 */
-		if (space->arch->unbind)
-			space->arch->unbind(space->arch_priv);
-		if (space->backend->unbind)
-			space->backend->unbind(space->backend_priv);
-	}
-	/* Lookups now fail; the map itself is freed by destroy. */
-	WRITE_ONCE(space->state, PRIVMEM_SPACE_DEAD);
+	/*
+	 * The arch hands every private page back to the host (SNP reclaim,
+	 * TDX REMOVE) and stops mapping the span.  The backend keeps its
+	 * pages, still refused to the host, until privmem_space_destroy():
+	 * a lock-free user of its cookie (a fault that looked the frame up
+	 * just before) may still be using it.
+	 */
+	if (space->state != PRIVMEM_SPACE_CREATED && space->arch->unbind)
+		space->arch->unbind(space->arch_priv);
+	/* Lookups now fail; the map and the backend go at destroy. */
+	smp_store_release(&space->state, PRIVMEM_SPACE_DEAD);
 }
 
 /**
  * privmem_space_kill() - make a space DEAD
  * @space: the space.
  *
- * Unbinds the arch adapter, which returns every private page to the
- * host, then the backend, which may then free the pages; every later call
- * on the space fails with -ENODEV, and lock-free lookups stop finding
- * frames.  Idempotent.  Takes the mutex; may sleep.
+ * Unbinds the arch adapter, which returns every private page to the host
+ * and stops mapping the span; every later call on the space fails with
+ * -ENODEV, and lock-free lookups stop finding frames.  The backend stays
+ * bound, its pages where they are and refused to the host, until
+ * privmem_space_destroy().  Idempotent.  Takes the mutex; may sleep.
  */
 void privmem_space_kill(struct privmem_space *space)
 {
@@ -330,8 +331,10 @@ EXPORT_SYMBOL_GPL(privmem_space_kill);
  * @space: the space, or NULL.
  *
  * The caller guarantees that nothing else uses @space any more, lookups
- * included.  Drops the policy module reference; the owner of the config
- * releases the registry reference after this returns.  May sleep.
+ * and the backend's cookie included.  Kills the space if it is not dead,
+ * then unbinds the backend, which may free the pages.  Drops the policy
+ * module reference; the owner of the config releases the registry
+ * reference after this returns.  May sleep.
  */
 void privmem_space_destroy(struct privmem_space *space)
 {
@@ -339,6 +342,9 @@ void privmem_space_destroy(struct privmem_space *space)
 		return;
 	mutex_lock(&space->lock);
 	__privmem_space_kill(space);
+	/* Bound once: the ops were set by privmem_space_bind(). */
+	if (space->backend && space->backend->unbind)
+		space->backend->unbind(space->backend_priv);
 	privmem_range_destroy(space);
 	mutex_unlock(&space->lock);
 	module_put(space->policy->owner);

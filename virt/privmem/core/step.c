@@ -21,7 +21,10 @@
  * cannot merge the block again, it stays at 4K, which is a correct state
  * with the same attribute.  Reversing a merge or a conversion must work:
  * if the arch refuses, the hardware no longer matches what the undo of
- * the remaining steps expects, and the caller kills the space.
+ * the remaining steps expects: the caller undoes no further, kills the
+ * space and abandons the steps left (privmem_step_abandon()).  Such a
+ * failure is the hardware's or the adapter's, not a kernel bug, so it is
+ * reported with pr_err(), not WARN().
  */
 #include "privmem_internal.h"
 #include "convert.h"
@@ -181,9 +184,11 @@ int privmem_step_undo(struct privmem_space *space,
 		 */
 		ret = arch->split_2m(space->arch_priv, step->op.gfn);
 		trace_privmem_smash(space, step->op.gfn, ret);
-		if (WARN_ONCE(ret, "privmem: cannot undo merge of gfn %llx: %d\n",
-			      step->op.gfn, ret))
+		if (ret) {
+			pr_err_ratelimited("privmem: cannot undo merge of gfn %llx: %d\n",
+					   step->op.gfn, ret);
 			return -EIO;
+		}
 		space->stats.smashes++;
 		break;
 	default:
@@ -191,15 +196,36 @@ int privmem_step_undo(struct privmem_space *space,
 		rev.from = step->op.to;
 		rev.to = step->op.from;
 		ret = privmem_arch_set(space, &rev);
-		if (WARN_ONCE(ret, "privmem: cannot undo conversion of gfn %llx+%llx: %d\n",
-			      step->op.gfn, step->op.npages, ret))
+		if (ret) {
+			pr_err_ratelimited("privmem: cannot undo conversion of gfn %llx+%llx: %d\n",
+					   step->op.gfn, step->op.npages, ret);
 			return -EIO;
+		}
 		space->backend->abort(space->backend_priv, &step->op);
 		break;
 	}
 	privmem_store_nofail(space, step->op.gfn, privmem_step_last(step),
 			     privmem_step_old_st(step));
 	return 0;
+}
+
+/**
+ * privmem_step_abandon() - drop a step that can no longer be undone
+ * @space: the space, just killed; its lock must be held.
+ * @step: a step that completed, or whose undo failed.
+ *
+ * After an undo failed, the steps not undone (that one included) are
+ * neither undone nor committed: the arch has already given every page
+ * back.  A conversion's backend prepare is aborted, so that the backend
+ * holds nothing for it when it is unbound.
+ */
+void privmem_step_abandon(struct privmem_space *space,
+			  const struct privmem_step *step)
+{
+	lockdep_assert_held(&space->lock);
+	if (step->kind == PRIVMEM_STEP_SPLIT || step->kind == PRIVMEM_STEP_MERGE)
+		return;
+	space->backend->abort(space->backend_priv, &step->op);
 }
 
 /**
