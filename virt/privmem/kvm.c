@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * privmem: the KVM glue.
- *
+ */
+
+/**
  * DOC: privmem in KVM
  *
  * A VMM opts a VM in with KVM_ENABLE_CAP(KVM_CAP_PRIVMEM) before any
@@ -26,13 +28,16 @@
  * The software-protected VM has no hardware step: its arch ops only zap
  * KVM's stage-2 mappings of the converted range (both aliases), which bumps
  * the MMU invalidation sequence so that a racing fault retries.
+ */
+
+/**
+ * DOC: Locking in KVM
  *
- * DOC: Locking
- *
+ * The order is the one of "DOC: Lock order" in virt/privmem/core/space.c.
  * &kvm_privmem.lock serialises BIND, INIT and the launch on the first
- * KVM_RUN.  Conversions take the space's own mutex inside privmem; the arch
- * ops then take kvm->mmu_lock (and kvm->srcu), so the order is
- * space->lock, then mmu_lock.  QUERY walks the range map under the
+ * KVM_RUN.  Conversions run under kvm->srcu and take the space's own
+ * mutex inside privmem; the arch ops then take kvm->mmu_lock, so the
+ * order is space->lock, then mmu_lock.  QUERY walks the range map under the
  * space's mutex too (privmem_walk_ranges()) and copies to user space
  * only after dropping it.  The fault path takes neither: it uses
  * privmem_lookup(), which is lock-free, and privmem_fault(), which takes

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * privmem adapter for arm64 protected KVM: the EL2 side of a conversion.
- *
+ */
+
+/**
  * DOC: pKVM adapter
  *
  * pKVM converts in place: the page stays, only its owner at EL2 changes.

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * privmem adapter for AMD SEV-SNP: the RMP side of a conversion.
- *
+ */
+
+/**
  * DOC: SEV-SNP adapter
  *
  * The adapter turns privmem's arch ops into RMP updates on the host pages

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * privmem adapter for Intel TDX: the Secure-EPT side of a conversion.
- *
+ */
+
+/**
  * DOC: TDX adapter
  *
  * The adapter turns privmem's arch ops into SEAMCALLs on the host pages

@@ -23,10 +23,11 @@
  * their contents.
  */
 /**
- * DOC: Locking
+ * DOC: Locking in the shmem backend
  *
- * Lock order: privmem space conversion mutex -> privmem_shmem_mutex ->
- * inode lock (i_rwsem) -> i_mmap_rwsem.
+ * Lock order (part of "DOC: Lock order" in virt/privmem/core/space.c):
+ * privmem space conversion mutex -> privmem_shmem_mutex -> inode lock
+ * (i_rwsem) -> folio lock -> i_mmap_rwsem.
  *
  *  - privmem_shmem_mutex serialises binding and unbinding across files,
  *    and protects &privmem_shmem_file.bindings for writers.

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Merging uniform 4K private blocks back to 2M (unsmash, TDX promote).
- *
+ */
+
+/**
  * DOC: Merging back
  *
  * A 2M aligned block whose 512 frames are all private at 4K (after a

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Walking the range map.
- *
+ */
+
+/**
  * DOC: Range iterator
  *
  * privmem_walk_ranges() reports the state of a gfn span as the range

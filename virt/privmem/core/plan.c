@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Planning: turning one validated entry into steps, asking the policy.
- *
+ */
+
+/**
  * DOC: Planning an entry
  *
  * An entry is planned against the range map as it is when the entry's

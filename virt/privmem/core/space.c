@@ -54,23 +54,50 @@
  * conversions do, and only DEAD destroys contents wholesale.
  */
 /**
- * DOC: Locking
+ * DOC: Lock order
  *
- * Lock order: &privmem_space.lock, then whatever the backend and arch ops
- * take inside their callbacks (e.g. the shmem file's locks, kvm->mmu_lock).
- * privmem never takes a lock of its own while an op holds one of theirs,
- * and no op may call back into privmem functions that take the lock.
+ * The one lock order of privmem, outermost first, with KVM's own locks
+ * where the KVM glue takes them (Documentation/virt/kvm/locking.rst
+ * orders those among themselves)::
+ *
+ *   kvm->lock                               BIND
+ *     vcpu->mutex                           KVM_RUN: launch, hypercalls
+ *       kvm->slots_lock                     BIND, memslot checks
+ *         kvm_privmem.lock                  BIND, INIT, launch
+ *           kvm->srcu (read)                CONVERT, hypercalls, faults
+ *             privmem_space.lock            conversions, lifecycle
+ *               privmem_shmem_mutex         backend bind, unbind
+ *                 inode->i_rwsem            a shmem step, unbind's punch
+ *                   folio lock
+ *                     mapping->i_mmap_rwsem unmapping the host's PTEs
+ *               kvm->mmu_lock               arch ops: zap, memory failure
+ *
+ * Each nesting is asserted with lockdep_assert_held() where the inner
+ * lock is taken or its holder relied on: &privmem_space.lock by every
+ * range map writer, plan and step; privmem_shmem_mutex by the backend's
+ * binding list; i_rwsem by every shmem step; kvm->slots_lock by the
+ * memslot checks.
  *
  * &privmem_space.lock (a mutex) serialises conversions and lifecycle
  * changes per space; different spaces convert in parallel.  It is the
  * maple tree's external lock, so lockdep checks every tree write.  All
- * ops are called with it held and may sleep.
+ * ops are called with it held and may sleep; no op may call back into a
+ * privmem function that takes it.
  *
- * privmem_lookup() takes no lock: it reads the tree under RCU (the tree
- * runs in RCU mode) and the converting window under &privmem_space.conv_seq,
- * retrying if a window opened or closed meanwhile.  A frame inside the
- * window answers -EAGAIN, so a reader never sees a range whose backend
- * and arch steps are half done.
+ * Lock-free readers, which may run under any of the locks above,
+ * kvm->mmu_lock included, and take none of them:
+ *
+ *  - privmem_lookup() reads the tree under RCU (the tree runs in RCU
+ *    mode) and the converting window under &privmem_space.conv_seq,
+ *    retrying if a window opened or closed meanwhile.  A frame inside the
+ *    window answers -EAGAIN, so a reader never sees a range whose backend
+ *    and arch steps are half done.  conv_seq is a plain seqcount_t
+ *    written with preemption off, so a reader never waits for the mutex,
+ *    on PREEMPT_RT either.
+ *  - The shmem consumer hooks (host faults, read, write, GUP, splice)
+ *    read the backend's maps under RCU.  The memory-failure report runs
+ *    under shmem's SRCU with the folio locked and takes only
+ *    kvm->mmu_lock (through the arch op).
  */
 #include "privmem_internal.h"
 #include "convert.h"

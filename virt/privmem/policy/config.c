@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-VM-type policy defaults and the configuration a VM copies when it
- * is created.
- *
+ * Per-VM-type policy defaults and the configuration a VM copies when its
+ * VMM enables privmem.
+ */
+
+/**
  * DOC: Choosing a VM's policy
  *
- * privmem_config_init() picks the policy of a new VM:
+ * privmem_config_init() picks the policy of a VM when its VMM enables
+ * privmem (KVM_ENABLE_CAP(KVM_CAP_PRIVMEM)):
  *
  *  1. the policy the VMM asked for by id, if any (KVM_ENABLE_CAP); it
  *     must be one the VM type supports, else -EOPNOTSUPP;

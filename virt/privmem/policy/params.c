@@ -2,15 +2,19 @@
 /*
  * privmem module parameters: privmem.implicit_conversion and
  * privmem.default_policy.
- *
+ */
+
+/**
  * DOC: Module parameters
  *
  * Both parameters are writable at run time (0644) and on the kernel
- * command line.  They are read only by privmem_config_init(), which a
- * VM calls once, when it is created; the values are copied into the
- * VM's &struct privmem_space_config and from there into its space.  So a
- * change affects VMs created afterwards and never an existing VM, and no
- * conversion ever re-reads a parameter.
+ * command line.  They are read only by privmem_config_init(), which KVM
+ * calls once per VM, when its VMM enables privmem
+ * (KVM_ENABLE_CAP(KVM_CAP_PRIVMEM)), not at KVM_CREATE_VM; the values are
+ * copied into the VM's &struct privmem_space_config and from there into
+ * its space.  So a change affects VMs that enable privmem afterwards and
+ * never one that already did, and no conversion ever re-reads a
+ * parameter.
  *
  * default_policy is checked by its setter: it must be empty (use the
  * per-VM-type default) or name a policy that privmem_policy_known()

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The registry of privmem conversion policies.
- *
+ */
+
+/**
  * DOC: Policy registry
  *
  * Policies sit on one RCU list, found by name or by their stable id.
