@@ -7,6 +7,8 @@
 #   make kunit   only the KUnit suites on UML
 #   make check   checkpatch, sparse, W=1, coccicheck, kernel-doc
 #   make bench   the conversion benchmark
+#   make soak    boot the privmem guest tests N times (N=20)
+#   make fuzz    the core's fuzzer for FUZZ_SECONDS (3600), from the seed corpus
 #   make tree    assemble the kernel work tree only
 #
 # The pristine kernel, the work tree, the build directories and ccache
@@ -15,7 +17,7 @@
 H := harness
 POLICY ?= cc
 
-.PHONY: all run test kunit check bench tree deps clean
+.PHONY: all run test kunit check bench soak fuzz tree deps clean
 
 all: test
 
@@ -41,6 +43,14 @@ check: tree
 
 bench: tree
 	@flock /tmp/privmem-build.lock $(H)/bench.sh
+
+FUZZ_SECONDS ?= 3600
+fuzz:
+	@$(H)/fuzz.sh $(FUZZ_SECONDS)
+
+N ?= 20
+soak:
+	@$(H)/soak.sh $(N)
 
 clean:
 	rm -rf $${PRIVMEM_CACHE:-$$HOME/.cache/privmem}/build
