@@ -15,6 +15,7 @@ set -euo pipefail
 tests=(
 	x86/privmem_test
 	x86/privmem_isolation_test
+	x86/privmem_stress_test
 	x86/privmem_demo
 	x86/private_mem_conversions_test
 	x86/private_mem_kvm_exits_test
