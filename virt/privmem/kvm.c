@@ -314,6 +314,9 @@ void kvm_privmem_vm_dying(struct kvm *kvm)
 	if (!pm)
 		return;
 	WRITE_ONCE(pm->dying, true);
+	/* Nothing bound, no consumer registered: no report can be in flight. */
+	if (!smp_load_acquire(&pm->bound))
+		return;
 	shmem_consumer_synchronize();
 }
 
