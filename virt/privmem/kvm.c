@@ -44,6 +44,7 @@
  * the space's mutex only to convert, before KVM takes mmu_lock.
  */
 
+#include <linux/debugfs.h>
 #include <linux/file.h>
 #include <linux/kvm_host.h>
 #include <linux/kvm_privmem.h>
@@ -51,6 +52,7 @@
 #include <linux/privmem_policy.h>
 #include <linux/privmem_shmem.h>
 #include <linux/shmem_fs.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -200,6 +202,50 @@ static bool kvm_privmem_vm_is_empty(struct kvm *kvm)
 	return true;
 }
 
+/*
+ * debugfs: <debugfs>/kvm/<pid>-<fd>/privmem_ranges, the VM's range map,
+ * one line per maximal range: first GPA, GPA past the end, attribute,
+ * granularity.  Empty until a span is bound.  Read under the space's
+ * conversion lock, as KVM_PRIVMEM_QUERY is.
+ */
+static int kvm_privmem_show_range(void *arg, u64 gfn, u64 npages,
+				  enum privmem_attr attr, enum privmem_gran gran)
+{
+	seq_printf(arg, "%#llx %#llx %s %s\n", gfn_to_gpa(gfn),
+		   gfn_to_gpa(gfn + npages),
+		   attr == PRIVMEM_PRIVATE ? "private" : "shared",
+		   gran == PRIVMEM_GRAN_2M ? "2M" : "4K");
+	return 0;
+}
+
+static int kvm_privmem_ranges_show(struct seq_file *m, void *unused)
+{
+	struct kvm_privmem *pm = m->private;
+	int r;
+
+	/* Pairs with the release in kvm_privmem_bind(): @base, @npages. */
+	if (!smp_load_acquire(&pm->bound))
+		return 0;
+	r = privmem_walk_ranges(pm->space, pm->base, pm->base + pm->npages,
+				kvm_privmem_show_range, m);
+	return r < 0 ? r : 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kvm_privmem_ranges);
+
+/*
+ * The VM's debugfs directory goes before its privmem state
+ * (kvm_destroy_vm()), and removing it waits for readers.
+ */
+static void kvm_privmem_debugfs_init(struct kvm_privmem *pm)
+{
+	struct dentry *dir = pm->kvm->debugfs_dentry;
+
+	if (!IS_ENABLED(CONFIG_DEBUG_FS) || IS_ERR_OR_NULL(dir))
+		return;
+	debugfs_create_file("privmem_ranges", 0444, dir, pm,
+			    &kvm_privmem_ranges_fops);
+}
+
 /**
  * kvm_privmem_enable_cap() - KVM_ENABLE_CAP(KVM_CAP_PRIVMEM)
  * @kvm: the VM.
@@ -271,8 +317,10 @@ int kvm_privmem_enable_cap(struct kvm *kvm, const struct kvm_enable_cap *cap)
 		smp_store_release(&kvm->privmem, pm);
 	mutex_unlock(&kvm->slots_lock);
 	mutex_unlock(&kvm->lock);
-	if (!r)
+	if (!r) {
+		kvm_privmem_debugfs_init(pm);
 		return 0;
+	}
 
 	privmem_space_destroy(space);
 err_cfg:

@@ -125,6 +125,18 @@ static void guest_batches(bool inplace)
 	guest_check(DATA_GPA + 8 * PAGE_SIZE, BLOCK - 8 * PAGE_SIZE, 0x77);
 	guest_check(DATA_GPA + 7 * PAGE_SIZE, PAGE_SIZE, inplace ? 0x77 : 0);
 
+	/*
+	 * 2M entries must be 2M aligned, and a1 counts 4K pages: both reach
+	 * the engine, fail its validation and exit.
+	 */
+	ret = guest_map(DATA_GPA + BLOCK + PAGE_SIZE, BLOCK / PAGE_SIZE,
+			KVM_MAP_GPA_RANGE_ENCRYPTED | KVM_MAP_GPA_RANGE_PAGE_SZ_2M);
+	__GUEST_ASSERT(ret == -KVM_EINVAL, "2M at a 4K gpa: %ld", (long)ret);
+	ret = guest_map(DATA_GPA + BLOCK, 1,
+			KVM_MAP_GPA_RANGE_ENCRYPTED | KVM_MAP_GPA_RANGE_PAGE_SZ_2M);
+	__GUEST_ASSERT(ret == -KVM_EINVAL, "2M of one page: %ld", (long)ret);
+	guest_check(DATA_GPA + BLOCK, BLOCK, inplace ? 0x55 : 0);
+
 	/* Malformed requests fail without converting anything. */
 	ret = guest_map(DATA_GPA + 1, 1, KVM_MAP_GPA_RANGE_ENCRYPTED);
 	__GUEST_ASSERT(ret == -KVM_EINVAL, "unaligned: %ld", (long)ret);
@@ -150,6 +162,15 @@ static void guest_implicit(void)
 	__GUEST_ASSERT(v == 0, "shared alias: 0x%x", v);
 	WRITE_ONCE(shared[1], 0x22);
 	GUEST_SYNC(1);
+	GUEST_DONE();
+}
+
+/* Page 0 was made private between INIT and KVM_RUN, page 1 after. */
+static void guest_prelaunch(void)
+{
+	guest_check(DATA_GPA, PAGE_SIZE, 0x3c);
+	GUEST_SYNC(1);
+	guest_check(DATA_GPA + PAGE_SIZE, PAGE_SIZE, 0);
 	GUEST_DONE();
 }
 
@@ -245,6 +266,19 @@ static int pm_query_raw_outside(struct kvm_vm *vm, struct kvm_privmem_entry *e)
 	return __vm_ioctl(vm, KVM_PRIVMEM_QUERY, &q);
 }
 
+#define PRIVMEM_DEFAULT_POLICY	"/sys/module/privmem/parameters/default_policy"
+
+static void set_default_policy(const char *name)
+{
+	int fd = open(PRIVMEM_DEFAULT_POLICY, O_WRONLY);
+
+	TEST_ASSERT(fd >= 0, "open %s", PRIVMEM_DEFAULT_POLICY);
+	TEST_ASSERT(write(fd, name, strlen(name)) == (ssize_t)strlen(name),
+		    "write %s to %s: errno %d", name, PRIVMEM_DEFAULT_POLICY,
+		    errno);
+	close(fd);
+}
+
 static void set_implicit(bool on)
 {
 	int fd = open(PRIVMEM_SYSFS, O_WRONLY);
@@ -302,6 +336,7 @@ static void pm_vm_free(struct pm_vm *p)
 	munmap(p->mem, DATA_SIZE);
 	close(p->memfd);
 }
+
 
 static void expect_errno(int r, int err, const char *what)
 {
@@ -425,6 +460,31 @@ static void test_caps(void)
 		    s.policy);
 	kvm_vm_free(vm);
 
+	/*
+	 * privmem.default_policy is copied at KVM_ENABLE_CAP, not at
+	 * KVM_CREATE_VM.
+	 */
+	set_default_policy("inplace");
+	vm = pm_vm_create(KVM_X86_SW_PROTECTED_VM);
+	set_default_policy("\n");
+	TEST_ASSERT(!pm_enable(vm, 0, 0, 0, 0, 0), "enable default");
+	pm_stats(vm, &s);
+	TEST_ASSERT(s.policy == KVM_PRIVMEM_POLICY_CC,
+		    "parameter set before CREATE_VM only: policy %u", s.policy);
+	kvm_vm_free(vm);
+	vm = pm_vm_create(KVM_X86_SW_PROTECTED_VM);
+	set_default_policy("inplace");
+	TEST_ASSERT(!pm_enable(vm, 0, 0, 0, 0, 0), "enable default");
+	set_default_policy("\n");
+	pm_stats(vm, &s);
+	TEST_ASSERT(s.policy == KVM_PRIVMEM_POLICY_INPLACE,
+		    "parameter set before ENABLE_CAP: policy %u", s.policy);
+	kvm_vm_free(vm);
+	/* /dev/kvm reports the software-protected VM type's mask. */
+	TEST_ASSERT(kvm_check_cap(KVM_CAP_PRIVMEM) == mask,
+		    "/dev/kvm mask 0x%x, VM mask 0x%x",
+		    kvm_check_cap(KVM_CAP_PRIVMEM), mask);
+
 	/* Every supported policy can be selected by id. */
 	for (id = 1; id < 31; id++) {
 		if (!(mask & BIT(id)))
@@ -464,8 +524,11 @@ static void test_caps(void)
 	expect_errno(pm_enable(vm, 0, 0, 0, 0, 0), EBUSY, "after memslot");
 	kvm_vm_free(vm);
 	vm = pm_vm_create(KVM_X86_SW_PROTECTED_VM);
-	TEST_ASSERT(__vm_ioctl(vm, KVM_CREATE_VCPU, (void *)0) >= 0, "vCPU");
+	r = __vm_ioctl(vm, KVM_CREATE_VCPU, (void *)0);
+	TEST_ASSERT(r >= 0, "vCPU");
 	expect_errno(pm_enable(vm, 0, 0, 0, 0, 0), EBUSY, "after vCPU");
+	/* The vCPU holds the VM: close it, or the VM outlives the test. */
+	close(r);
 	kvm_vm_free(vm);
 
 	/* The ioctls. */
@@ -615,6 +678,65 @@ static void test_caps(void)
 		TEST_ASSERT(!pm_convert(vm, &e[3], 1, &c), "2M shared: %d", errno);
 	}
 
+	/*
+	 * 4K private pages that fill a block stay 4K: no compaction runs on
+	 * a KVM VM.  A 2M private entry over them merges the block.
+	 */
+	{
+		struct kvm_privmem_entry q2[2];
+		struct kvm_privmem_stats s0, s1;
+
+		pm_stats(vm, &s0);
+		pm_convert1(vm, DATA_GPA + 3 * BLOCK, BLOCK, KVM_PRIVMEM_PRIVATE);
+		TEST_ASSERT(pm_query(vm, DATA_GPA + 3 * BLOCK, BLOCK, q2, 2) == 1 &&
+			    q2[0].attr == KVM_PRIVMEM_PRIVATE &&
+			    q2[0].gran == KVM_PRIVMEM_GRAN_4K,
+			    "a block of 4K private pages: gran %u", q2[0].gran);
+		e[3].gpa = DATA_GPA + 3 * BLOCK;
+		e[3].size = BLOCK;
+		e[3].attr = KVM_PRIVMEM_PRIVATE;
+		e[3].gran = KVM_PRIVMEM_GRAN_2M;
+		TEST_ASSERT(!pm_convert(vm, &e[3], 1, &c) && c.done == 1,
+			    "2M over 4K private: %d", errno);
+		pm_stats(vm, &s1);
+		TEST_ASSERT(pm_query(vm, DATA_GPA + 3 * BLOCK, BLOCK, q2, 2) == 1 &&
+			    q2[0].gran == KVM_PRIVMEM_GRAN_2M &&
+			    s1.merges == s0.merges + 1,
+			    "merged block: gran %u, merges %llu -> %llu",
+			    q2[0].gran, s0.merges, s1.merges);
+		pm_convert1(vm, DATA_GPA + 3 * BLOCK, BLOCK, KVM_PRIVMEM_SHARED);
+	}
+
+	/*
+	 * The conversion ran but its result cannot be written back: EFAULT,
+	 * and QUERY shows what was done.
+	 */
+	{
+		struct kvm_privmem_convert *ro;
+		struct kvm_privmem_entry q2[2];
+
+		ro = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		TEST_ASSERT(ro != MAP_FAILED, "mmap");
+		e[3].gpa = DATA_GPA + 2 * BLOCK;
+		e[3].size = 2 * PAGE_SIZE;
+		e[3].attr = KVM_PRIVMEM_PRIVATE;
+		e[3].gran = KVM_PRIVMEM_GRAN_4K;
+		memset(ro, 0, sizeof(*ro));
+		ro->entries = (u64)&e[3];
+		ro->nr = 1;
+		TEST_ASSERT(!mprotect(ro, PAGE_SIZE, PROT_READ), "mprotect");
+		expect_errno(__vm_ioctl(vm, KVM_PRIVMEM_CONVERT, ro), EFAULT,
+			     "CONVERT into a read-only structure");
+		TEST_ASSERT(pm_query(vm, e[3].gpa, e[3].size, q2, 2) == 1 &&
+			    q2[0].attr == KVM_PRIVMEM_PRIVATE &&
+			    q2[0].size == e[3].size,
+			    "after EFAULT: %llu bytes attr %u", q2[0].size,
+			    q2[0].attr);
+		munmap(ro, PAGE_SIZE);
+		pm_convert1(vm, e[3].gpa, e[3].size, KVM_PRIVMEM_SHARED);
+	}
+
 	/* The host is refused private pages. */
 	r = pread(fd, buf, sizeof(buf), 0);
 	expect_errno(r, EACCES, "pread of a private page");
@@ -728,15 +850,104 @@ static void test_bind_rules(void)
 	close(fd);
 }
 
+/* tracefs, where the kernel has it. */
+static const char *tracefs(void)
+{
+	static const char * const dirs[] = {
+		"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
+	};
+	static char path[64];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		snprintf(path, sizeof(path), "%s/events/privmem", dirs[i]);
+		if (!access(path, F_OK))
+			return dirs[i];
+	}
+	return NULL;
+}
+
+static void trace_write(const char *dir, const char *file, const char *val)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	TEST_ASSERT(fd >= 0, "open %s: errno %d", path, errno);
+	TEST_ASSERT(write(fd, val, strlen(val)) == (ssize_t)strlen(val),
+		    "write %s: errno %d", path, errno);
+	close(fd);
+}
+
+/* Count the lines of the trace buffer that contain every one of @pats. */
+static int trace_count(const char *dir, const char * const *pats, int n)
+{
+	char path[128], line[512];
+	int count = 0, i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/trace", dir);
+	f = fopen(path, "r");
+	TEST_ASSERT(f, "open %s: errno %d", path, errno);
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '#')
+			continue;
+		for (i = 0; i < n && strstr(line, pats[i]); i++)
+			;
+		count += i == n;
+	}
+	fclose(f);
+	return count;
+}
+
+#define TRACE_COUNT(dir, ...) ({					\
+	const char * const __p[] = { __VA_ARGS__ };			\
+	trace_count(dir, __p, ARRAY_SIZE(__p));				\
+})
+
+/*
+ * Print the last @max kvm_exit events of vCPU @id.  On SVM a vCPU's
+ * registers are reset before KVM_RUN returns KVM_EXIT_SHUTDOWN, so the
+ * trace is the only record of where the guest was.
+ */
+static void trace_dump_exits(const char *dir, unsigned int id, int max)
+{
+	char path[128], pat[32], (*lines)[256];
+	int n = 0, i;
+	FILE *f;
+
+	trace_write(dir, "tracing_on", "0");
+	snprintf(path, sizeof(path), "%s/trace", dir);
+	snprintf(pat, sizeof(pat), "vcpu %u ", id);
+	f = fopen(path, "r");
+	lines = calloc(max, sizeof(*lines));
+	if (!f || !lines)
+		goto out;
+	while (fgets(lines[n % max], sizeof(lines[0]), f))
+		if (strstr(lines[n % max], "kvm_exit:") &&
+		    strstr(lines[n % max], pat))
+			n++;
+	for (i = n > max ? n - max : 0; i < n; i++)
+		printf("# %s", lines[i % max]);
+out:
+	free(lines);
+	if (f)
+		fclose(f);
+}
+
 /* Run until a ucall; count KVM_EXIT_PRIVMEM and KVM_EXIT_MEMORY_FAULT. */
 struct pm_run {
 	int privmem_exits;
 	int batch_exits;
+	int range_errors;
 	int fault_exits;
 	bool convert_on_fault;
 	/* Return instead of failing when the vCPU shuts down (see below). */
 	bool shutdown_ok;
 	bool shutdown;
+	/* tracefs with kvm_exit enabled: dump a vCPU's last exits. */
+	const char *trace;
 };
 
 static u64 pm_run(struct pm_vm *p, struct kvm_vcpu *vcpu, struct pm_run *r,
@@ -785,6 +996,14 @@ static u64 pm_run(struct pm_vm *p, struct kvm_vcpu *vcpu, struct pm_run *r,
 					    run->privmem.attr <= KVM_PRIVMEM_PRIVATE,
 					    "range exit: nr %u attr %u",
 					    run->privmem.nr, run->privmem.attr);
+				if (run->privmem.error) {
+					TEST_ASSERT(run->privmem.error == -EINVAL &&
+						    !run->privmem.done,
+						    "range exit: error %d done %u",
+						    run->privmem.error,
+						    run->privmem.done);
+					r->range_errors++;
+				}
 			}
 			continue;
 		}
@@ -794,8 +1013,11 @@ static u64 pm_run(struct pm_vm *p, struct kvm_vcpu *vcpu, struct pm_run *r,
 
 			vcpu_regs_get(vcpu, &regs);
 			vcpu_sregs_get(vcpu, &sregs);
+			/* On SVM these are the values after the vCPU reset. */
 			printf("# vCPU %u shut down: rip 0x%llx rsp 0x%llx cr2 0x%llx\n",
 			       vcpu->id, regs.rip, regs.rsp, sregs.cr2);
+			if (r->trace)
+				trace_dump_exits(r->trace, vcpu->id, 40);
 			r->shutdown = true;
 			return 0;
 		}
@@ -902,6 +1124,36 @@ static u64 host_pfn(struct pm_vm *p, u64 off)
 }
 
 /* Pages of the batch: in a 2M entry, the first and last 4K entries. */
+/* <debugfs>/kvm/<pid>-<fd>/privmem_ranges lists what QUERY returned. */
+static void debugfs_check(struct kvm_vm *vm, const struct kvm_privmem_entry *e,
+			  u32 n)
+{
+	unsigned long long start, end;
+	char path[96], attr[16], gran[8];
+	FILE *f;
+	u32 i;
+
+	if (access("/sys/kernel/debug/kvm", F_OK))
+		return;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/kvm/%d-%d/privmem_ranges",
+		 getpid(), vm->fd);
+	f = fopen(path, "r");
+	TEST_ASSERT(f, "open %s: errno %d", path, errno);
+	for (i = 0; fscanf(f, "%llx %llx %15s %7s", &start, &end, attr, gran) == 4;
+	     i++) {
+		TEST_ASSERT(i < n, "%s: more than %u ranges", path, n);
+		TEST_ASSERT(start == e[i].gpa && end == e[i].gpa + e[i].size &&
+			    !strcmp(attr, e[i].attr == KVM_PRIVMEM_PRIVATE ?
+					  "private" : "shared") &&
+			    !strcmp(gran, e[i].gran == KVM_PRIVMEM_GRAN_2M ?
+					  "2M" : "4K"),
+			    "%s line %u: %llx %llx %s %s", path, i, start, end,
+			    attr, gran);
+	}
+	TEST_ASSERT(i == n, "%s: %u ranges, QUERY %u", path, i, n);
+	fclose(f);
+}
+
 static const u64 batch_offs[] = {
 	0, BLOCK + 5 * PAGE_SIZE, 4 * BLOCK, BATCH_BYTES - PAGE_SIZE,
 };
@@ -985,12 +1237,25 @@ static void test_batches(u64 policy, bool inplace)
 		    e[2].size == BLOCK - 8 * PAGE_SIZE,
 		    "smashed block: %u ranges", n);
 	/*
-	 * Two batches and two single ranges: one exit each; the two
-	 * malformed calls were refused before converting, without an exit.
+	 * Two batches and four single ranges (two refused by validation):
+	 * one exit each; the two malformed calls were refused before
+	 * converting, without an exit.
 	 */
-	TEST_ASSERT(r.privmem_exits == 4 && s.exits == 4 &&
-		    s.hypercalls == 6, "exits %d / %llu, hypercalls %llu",
-		    r.privmem_exits, s.exits, s.hypercalls);
+	TEST_ASSERT(r.privmem_exits == 6 && s.exits == 6 &&
+		    r.range_errors == 2 && s.hypercalls == 8,
+		    "exits %d / %llu, refused %d, hypercalls %llu",
+		    r.privmem_exits, s.exits, r.range_errors, s.hypercalls);
+	/*
+	 * ranges is what QUERY returns for the whole span, and what the
+	 * VM's debugfs file lists.
+	 */
+	{
+		struct kvm_privmem_entry all[16];
+
+		n = pm_query(p.vm, DATA_GPA, DATA_SIZE, all, ARRAY_SIZE(all));
+		TEST_ASSERT(s.ranges == n, "ranges %llu, QUERY %u", s.ranges, n);
+		debugfs_check(p.vm, all, n);
+	}
 	TEST_ASSERT(pm_run(&p, p.vcpus[0], &r, &uc) == 0, "done");
 	pm_vm_free(&p);
 }
@@ -1010,10 +1275,11 @@ static void test_implicit(bool on)
 	TEST_ASSERT(!__vm_ioctl(p.vm, KVM_PRIVMEM_INIT, NULL), "INIT");
 	TEST_ASSERT(pm_run(&p, p.vcpus[0], &r, &uc) == 1, "sync 1");
 	pm_stats(p.vm, &s);
+	/* An implicit conversion counts as one entry too. */
 	if (on)
-		TEST_ASSERT(s.implicit == 2 && !r.fault_exits && s.flags == 1,
-			    "implicit %llu, fault exits %d", s.implicit,
-			    r.fault_exits);
+		TEST_ASSERT(s.implicit == 2 && !r.fault_exits && s.flags == 1 &&
+			    s.entries == 2, "implicit %llu, fault exits %d, entries %llu",
+			    s.implicit, r.fault_exits, s.entries);
 	else
 		TEST_ASSERT(!s.implicit && r.fault_exits == 2 &&
 			    s.fault_exits == 2 && s.flags == 0,
@@ -1022,6 +1288,27 @@ static void test_implicit(bool on)
 	host_check(&p, 1, 1, 0x22);
 	TEST_ASSERT(pm_run(&p, p.vcpus[0], &r, &uc) == 0, "done");
 	set_implicit(false);
+	pm_vm_free(&p);
+}
+
+/*
+ * Conversions between KVM_PRIVMEM_INIT and the first KVM_RUN are still
+ * pre-launch: under cc the data the VMM wrote stays in the page made
+ * private.  After the first KVM_RUN the same conversion scrubs it.
+ */
+static void test_prelaunch(void)
+{
+	struct ucall uc;
+	struct pm_vm p;
+
+	pm_vm_setup(&p, KVM_PRIVMEM_POLICY_CC, 0, 1, guest_prelaunch);
+	memset(p.mem, 0x3c, PAGE_SIZE);
+	memset(p.mem + PAGE_SIZE, 0x4d, PAGE_SIZE);
+	TEST_ASSERT(!__vm_ioctl(p.vm, KVM_PRIVMEM_INIT, NULL), "INIT");
+	pm_convert1(p.vm, DATA_GPA, PAGE_SIZE, KVM_PRIVMEM_PRIVATE);
+	TEST_ASSERT(pm_run(&p, p.vcpus[0], NULL, &uc) == 1, "sync 1");
+	pm_convert1(p.vm, DATA_GPA + PAGE_SIZE, PAGE_SIZE, KVM_PRIVMEM_PRIVATE);
+	TEST_ASSERT(pm_run(&p, p.vcpus[0], NULL, &uc) == 0, "done");
 	pm_vm_free(&p);
 }
 
@@ -1050,6 +1337,8 @@ static void *conc_vcpu(void *arg)
 /* Return: false if a vCPU shut down and the test could not be judged. */
 static bool test_concurrent(void)
 {
+	const char *dir;
+	char path[128];
 	struct kvm_privmem_entry e[64];
 	struct kvm_privmem_stats s;
 	pthread_t t[2];
@@ -1064,6 +1353,16 @@ static bool test_concurrent(void)
 	vcpu_args_set(conc_vm.vcpus[0], 1, 0);
 	vcpu_args_set(conc_vm.vcpus[1], 1, 1);
 	TEST_ASSERT(!__vm_ioctl(conc_vm.vm, KVM_PRIVMEM_INIT, NULL), "INIT");
+	/* Record KVM's exits, for the report of a vCPU that shuts down. */
+	dir = tracefs();
+	snprintf(path, sizeof(path), "%s/events/kvm/kvm_exit", dir ? dir : "");
+	if (dir && !access(path, F_OK)) {
+		trace_write(dir, "trace", "");
+		trace_write(dir, "events/kvm/kvm_exit/enable", "1");
+		trace_write(dir, "tracing_on", "1");
+		conc_run[0].trace = dir;
+		conc_run[1].trace = dir;
+	}
 	for (i = 0; i < 2; i++)
 		pthread_create(&t[i], NULL, conc_vcpu, conc_vm.vcpus[i]);
 
@@ -1081,6 +1380,10 @@ static bool test_concurrent(void)
 			checks++;
 			usleep(1000);
 		}
+	}
+	if (conc_run[0].trace) {
+		trace_write(dir, "events/kvm/kvm_exit/enable", "0");
+		trace_write(dir, "tracing_on", "1");
 	}
 	if (conc_run[0].shutdown || conc_run[1].shutdown) {
 		pm_vm_free(&conc_vm);
@@ -1100,6 +1403,73 @@ static bool test_concurrent(void)
 	return true;
 }
 
+/*
+ * The privmem trace events, read back through tracefs: what a known
+ * workload did must be what the events say.
+ */
+/* Return: false if the kernel has no privmem trace events. */
+static bool test_trace(void)
+{
+	const char *dir = tracefs();
+	struct kvm_privmem_entry e[3] = {};
+	struct kvm_privmem_convert c;
+	struct pm_vm p;
+	char gfn[32];
+	int i, n;
+
+	if (!dir)
+		return false;
+	pm_vm_setup(&p, KVM_PRIVMEM_POLICY_CC, 0, 1, guest_implicit);
+	trace_write(dir, "events/privmem/enable", "1");
+	trace_write(dir, "trace", "");
+
+	/* Three separate 4K entries: three steps, one request. */
+	for (i = 0; i < 3; i++) {
+		e[i].gpa = DATA_GPA + (2 * i + 1) * PAGE_SIZE;
+		e[i].size = PAGE_SIZE;
+		e[i].attr = KVM_PRIVMEM_PRIVATE;
+	}
+	TEST_ASSERT(!pm_convert(p.vm, e, 3, &c) && c.done == 3,
+		    "convert: errno %d", errno);
+	/* A failing request: entry 1 outside the span. */
+	e[1].gpa = DATA_GPA + DATA_SIZE;
+	expect_errno(pm_convert(p.vm, e, 2, &c), EINVAL, "outside the span");
+	/* A 2M block, then one 4K page of it back: one smash. */
+	e[0].gpa = DATA_GPA + BLOCK;
+	e[0].size = BLOCK;
+	e[0].gran = KVM_PRIVMEM_GRAN_2M;
+	TEST_ASSERT(!pm_convert(p.vm, e, 1, &c) && c.done == 1,
+		    "2M convert: errno %d", errno);
+	pm_convert1(p.vm, DATA_GPA + BLOCK + PAGE_SIZE, PAGE_SIZE,
+		    KVM_PRIVMEM_SHARED);
+	trace_write(dir, "events/privmem/enable", "0");
+
+	n = TRACE_COUNT(dir, "privmem_convert:", "nr=3 ", "done=3 ", "ret=0");
+	TEST_ASSERT(n == 1, "privmem_convert nr=3 done=3: %d events", n);
+	n = TRACE_COUNT(dir, "privmem_convert:", "nr=2 ", "done=0 ", "ret=-22");
+	TEST_ASSERT(n == 1, "privmem_convert ret=-22: %d events", n);
+	n = TRACE_COUNT(dir, "privmem_convert:");
+	TEST_ASSERT(n == 4, "privmem_convert: %d events, want 4", n);
+	for (i = 0; i < 3; i++) {
+		snprintf(gfn, sizeof(gfn), "gfn=%#llx ",
+			 (unsigned long long)(DATA_GPA >> 12) + 2 * i + 1);
+		n = TRACE_COUNT(dir, "privmem_step:", gfn, "npages=1 ",
+				"shared->private", "ret=0");
+		TEST_ASSERT(n == 1, "privmem_step %s: %d events", gfn, n);
+	}
+	snprintf(gfn, sizeof(gfn), "gfn=%#llx ",
+		 (unsigned long long)(DATA_GPA + BLOCK) >> 12);
+	n = TRACE_COUNT(dir, "privmem_step:", gfn, "npages=512 ",
+			"shared->private", "gran=2M");
+	TEST_ASSERT(n == 1, "privmem_step of the 2M block: %d events", n);
+	n = TRACE_COUNT(dir, "privmem_smash:", gfn, "ret=0");
+	TEST_ASSERT(n == 1, "privmem_smash %s: %d events", gfn, n);
+	n = TRACE_COUNT(dir, "privmem_merge:");
+	TEST_ASSERT(n == 0, "privmem_merge: %d events", n);
+	pm_vm_free(&p);
+	return true;
+}
+
 int main(int argc, char *argv[])
 {
 	TEST_REQUIRE(kvm_check_cap(KVM_CAP_VM_TYPES) &
@@ -1107,7 +1477,7 @@ int main(int argc, char *argv[])
 	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PRIVMEM));
 
 	ksft_print_header();
-	ksft_set_plan(7);
+	ksft_set_plan(9);
 
 	test_caps();
 	ksft_test_result_pass("caps_and_errnos\n");
@@ -1121,6 +1491,12 @@ int main(int argc, char *argv[])
 	ksft_test_result_pass("implicit_on\n");
 	test_implicit(false);
 	ksft_test_result_pass("implicit_off\n");
+	test_prelaunch();
+	ksft_test_result_pass("prelaunch\n");
+	if (test_trace())
+		ksft_test_result_pass("trace\n");
+	else
+		ksft_test_result_skip("trace: no privmem trace events in this kernel\n");
 	if (test_concurrent())
 		ksft_test_result_pass("concurrent\n");
 	else
