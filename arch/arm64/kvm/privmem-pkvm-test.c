@@ -150,7 +150,7 @@ static int pkvm_test_init(struct kunit *test)
 	if (!t)
 		return -ENOMEM;
 	test->priv = t;
-	t->kvm = kzalloc(sizeof(*t->kvm), GFP_KERNEL);
+	t->kvm = kzalloc_obj(*t->kvm, GFP_KERNEL);
 	if (!t->kvm)
 		return -ENOMEM;
 	t->kvm->arch.pkvm.is_protected = true;
@@ -213,19 +213,20 @@ static void pkvm_create_errors(struct kunit *test)
 {
 	struct pkvm_test *t = test->priv;
 	struct privmem_backend_ops nopfn = t->bops;
+	struct privmem_pkvm *pk;
 	struct kvm *plain;
 
 	nopfn.get_pfn = NULL;
-	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_pkvm_create(NULL, &t->bops, t,
-							   T_GFN, 1)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_pkvm_create(t->kvm, &nopfn, t,
-							   T_GFN, 1)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_pkvm_create(t->kvm, &t->bops, t,
-							   T_GFN, 0)), -EINVAL);
-	plain = kzalloc(sizeof(*plain), GFP_KERNEL);
+	pk = privmem_pkvm_create(NULL, &t->bops, t, T_GFN, 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pk), -EINVAL);
+	pk = privmem_pkvm_create(t->kvm, &nopfn, t, T_GFN, 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pk), -EINVAL);
+	pk = privmem_pkvm_create(t->kvm, &t->bops, t, T_GFN, 0);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pk), -EINVAL);
+	plain = kzalloc_obj(*plain, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, plain);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_pkvm_create(plain, &t->bops, t,
-							   T_GFN, 1)), -EINVAL);
+	pk = privmem_pkvm_create(plain, &t->bops, t, T_GFN, 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pk), -EINVAL);
 	kfree(plain);
 }
 
@@ -343,6 +344,7 @@ static struct kunit_suite pkvm_suite = {
 	.init = pkvm_test_init,
 	.test_cases = pkvm_cases,
 };
+
 kunit_test_suite(pkvm_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the privmem pKVM adapter");

@@ -16,6 +16,8 @@
 #include <sys/reboot.h>
 #include <linux/kvm.h>
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 static int kvm_fd = -1;
 
 /* KVM_CREATE_VM of @type; returns 0 if it got a VM, -errno if not. */
@@ -71,7 +73,7 @@ static const struct {
 
 int main(void)
 {
-	unsigned int i, n = sizeof(tests) / sizeof(tests[0]);
+	unsigned int i, n = ARRAY_SIZE(tests);
 
 	mount("proc", "/proc", "proc", 0, NULL);
 	mount("sysfs", "/sys", "sysfs", 0, NULL);
