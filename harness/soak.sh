@@ -29,14 +29,14 @@ for i in $(seq 1 "$n"); do
 	log=$dir/console-$i.log
 	start=$(date +%s)
 	PRIVMEM_VARIANT=$variant "$PRIVMEM_REPO/harness/boot.sh" test "$log" \
-		kunit.enable=0 "privmem.tests=$tests" 2>/dev/null
+		kunit.enable=0 "privmem.tests=$tests" 2>"$dir/boot-$i.err"
 	rc=$?
 	sed -n '/privmem-guest: begin/,/privmem-guest: end/p' "$log" > "$dir/tests-$i.ktap"
 	line=$(python3 "$PRIVMEM_REPO/harness/ktap.py" --name soak "$dir/tests-$i.ktap" \
 		--step boot "$rc" 2>&1 | tail -n 1)
 	if [ "$rc" -eq 0 ] && [[ $line == *" 0 failed, 0 skipped" ]]; then
 		pass=$((pass + 1))
-		rm -f "$log"
+		rm -f "$log" "$dir/boot-$i.err"
 	fi
 	printf 'soak: boot %d/%d: %s (%ds)\n' "$i" "$n" "$line" $(($(date +%s) - start))
 done

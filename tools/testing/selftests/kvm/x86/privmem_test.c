@@ -943,7 +943,7 @@ struct pm_run {
 	int range_errors;
 	int fault_exits;
 	bool convert_on_fault;
-	/* Return instead of failing when the vCPU shuts down (see below). */
+	/* On KVM_EXIT_SHUTDOWN, print the last exits and return. */
 	bool shutdown_ok;
 	bool shutdown;
 	/* tracefs with kvm_exit enabled: dump a vCPU's last exits. */
@@ -1334,7 +1334,18 @@ static void *conc_vcpu(void *arg)
 	return NULL;
 }
 
-/* Return: false if a vCPU shut down and the test could not be judged. */
+/*
+ * Two vCPUs convert their halves of the span at once while the host
+ * checks the range map.
+ *
+ * Return: false if a vCPU shut down (KVM_EXIT_SHUTDOWN), which fails the
+ * case once that vCPU's last exits are printed and the other vCPU has
+ * finished.  Nested under QEMU 7.2's multi-threaded TCG this happened in
+ * about one run in four: the printed exits showed the vCPU's RIP turning,
+ * between two exits, into L1's own address right after VMRUN, a defect
+ * of the emulated SVM, not of privmem (the harness boots with one TCG
+ * thread, where it does not happen).
+ */
 static bool test_concurrent(void)
 {
 	const char *dir;
@@ -1500,6 +1511,6 @@ int main(int argc, char *argv[])
 	if (test_concurrent())
 		ksft_test_result_pass("concurrent\n");
 	else
-		ksft_test_result_skip("concurrent: a vCPU shut down (known problem)\n");
+		ksft_test_result_fail("concurrent: a vCPU shut down\n");
 	ksft_finished();
 }
