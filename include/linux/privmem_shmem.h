@@ -17,6 +17,7 @@
 #include <linux/types.h>
 
 struct file;
+struct page;
 struct privmem_arch_ops;
 struct privmem_backend_ops;
 struct privmem_space;
@@ -43,5 +44,7 @@ int privmem_shmem_space_bind(struct privmem_space *space, u64 gfn,
 			     const struct privmem_arch_ops *arch,
 			     void *arch_priv);
 void privmem_shmem_unbind(struct privmem_shmem *sh);
+int privmem_shmem_hold(struct privmem_shmem *sh, u64 gfn, struct page **page);
+void privmem_shmem_release(struct privmem_shmem *sh, struct page *page);
 
 #endif /* _LINUX_PRIVMEM_SHMEM_H */

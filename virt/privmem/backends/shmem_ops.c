@@ -212,27 +212,92 @@ static unsigned long privmem_shmem_pins(struct privmem_shmem *sh,
 	return xa_to_value(xa_load(&sh->pins, folio->index));
 }
 
-/* Count a pin; the caller's folio reference becomes it. */
+/*
+ * Count a pin; the caller's folio reference becomes it.  Pins are taken
+ * by steps under the space's mutex and by privmem_shmem_hold() without
+ * it, so each count is changed under the xarray's lock; the slot is
+ * reserved first, so the store under the lock allocates nothing.
+ */
 static int privmem_shmem_pin(struct privmem_shmem *sh, struct folio *folio)
 {
-	unsigned long n = privmem_shmem_pins(sh, folio);
+	unsigned long n;
+	int ret;
 
-	return xa_err(xa_store(&sh->pins, folio->index, xa_mk_value(n + 1),
-			       GFP_KERNEL_ACCOUNT));
+	ret = xa_reserve(&sh->pins, folio->index, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		return ret;
+	xa_lock(&sh->pins);
+	n = privmem_shmem_pins(sh, folio);
+	WARN_ON_ONCE(xa_is_err(__xa_store(&sh->pins, folio->index,
+					  xa_mk_value(n + 1), GFP_NOWAIT)));
+	xa_unlock(&sh->pins);
+	return 0;
 }
 
 /* Drop a pin; replacing or erasing an existing entry allocates nothing. */
 static void privmem_shmem_unpin(struct privmem_shmem *sh, struct folio *folio)
 {
-	unsigned long n = privmem_shmem_pins(sh, folio);
+	unsigned long n;
 
+	xa_lock(&sh->pins);
+	n = privmem_shmem_pins(sh, folio);
 	if (n > 1)
-		WARN_ON_ONCE(xa_is_err(xa_store(&sh->pins, folio->index,
-						xa_mk_value(n - 1), GFP_NOWAIT)));
+		WARN_ON_ONCE(xa_is_err(__xa_store(&sh->pins, folio->index,
+						  xa_mk_value(n - 1),
+						  GFP_NOWAIT)));
 	else
-		xa_erase(&sh->pins, folio->index);
+		__xa_erase(&sh->pins, folio->index);
+	xa_unlock(&sh->pins);
 	folio_put(folio);
 }
+
+/**
+ * privmem_shmem_hold() - a long-term reference on a page for the arch
+ * @sh: the binding.
+ * @gfn: the frame.
+ * @page: returns the page.
+ *
+ * For an arch that maps a page into the guest's stage 2 for as long as
+ * the guest owns it (pKVM): the reference keeps the page from being
+ * freed under the mapping, and the conversion steps' reference checks
+ * count it as the backend's own, not as a host user's.  Drop it with
+ * privmem_shmem_release(), at the latest before the binding goes.
+ *
+ * Context: May sleep.
+ * Return: 0, -ENOENT if no page backs @gfn, -EINVAL if @gfn is outside
+ * the binding, or -ENOMEM.
+ */
+int privmem_shmem_hold(struct privmem_shmem *sh, u64 gfn, struct page **page)
+{
+	enum privmem_gran gran;
+	struct folio *folio;
+	u64 pfn;
+	int ret;
+
+	ret = privmem_shmem_backend_ops.get_pfn(sh, gfn, &pfn, &gran);
+	if (ret)
+		return ret;
+	folio = pfn_folio(pfn);
+	ret = privmem_shmem_pin(sh, folio);
+	if (ret) {
+		folio_put(folio);
+		return ret;
+	}
+	*page = pfn_to_page(pfn);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(privmem_shmem_hold);
+
+/**
+ * privmem_shmem_release() - drop a reference from privmem_shmem_hold()
+ * @sh: the binding.
+ * @page: the page.
+ */
+void privmem_shmem_release(struct privmem_shmem *sh, struct page *page)
+{
+	privmem_shmem_unpin(sh, page_folio(page));
+}
+EXPORT_SYMBOL_GPL(privmem_shmem_release);
 
 /*
  * No one but the page cache (and our own pins) may hold a folio of the
