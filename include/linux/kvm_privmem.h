@@ -12,6 +12,8 @@
 
 #include <linux/kvm_host.h>
 
+struct privmem_arch_ops;
+
 #ifdef CONFIG_KVM_PRIVMEM
 
 /* Called by generic KVM (virt/kvm/kvm_main.c). */
@@ -36,6 +38,13 @@ unsigned int kvm_privmem_fault_seq(struct kvm *kvm);
 bool kvm_privmem_fault_raced(struct kvm *kvm, gfn_t gfn, unsigned int seq);
 int kvm_privmem_map_gpa_range(struct kvm_vcpu *vcpu, u64 gpa, u64 npages,
 			      u64 attrs, u64 *ret);
+int kvm_privmem_guest_convert(struct kvm_vcpu *vcpu, u64 gpa, u64 size,
+			      u32 attr, u32 gran, int *err);
+bool kvm_privmem_owns_gfn(struct kvm *kvm, gfn_t gfn);
+int kvm_privmem_private_page(struct kvm_vcpu *vcpu, gfn_t gfn, bool write,
+			     bool exec, struct page **page, unsigned int *seq);
+bool kvm_privmem_private_raced(struct kvm *kvm, unsigned int seq);
+void kvm_privmem_release_page(struct kvm *kvm, struct page *page);
 
 /*
  * Provided by the architecture.
@@ -50,11 +59,19 @@ int kvm_privmem_map_gpa_range(struct kvm_vcpu *vcpu, u64 gpa, u64 npages,
  *
  * kvm_arch_privmem_gpa_bits() is the host's MAXPHYADDR: a shared alias
  * bit must be below it, and the arch refuses a guest CPUID whose
- * MAXPHYADDR is not above the VM's alias bit.
+ * MAXPHYADDR is not above the VM's alias bit.  0 if the arch has no
+ * shared alias.
+ *
+ * kvm_arch_privmem_arch_ops() (optional; the glue has a weak default
+ * that returns NULL) returns the arch ops and their cookie for the
+ * VM's space at KVM_PRIVMEM_BIND, or NULL for the software-protected
+ * VM's, which only zap KVM's stage 2.
  */
 int kvm_arch_privmem_vm_type(struct kvm *kvm);
 void kvm_arch_privmem_zap(struct kvm *kvm, gfn_t start, gfn_t end);
 int kvm_arch_privmem_gpa_bits(void);
+const struct privmem_arch_ops *kvm_arch_privmem_arch_ops(struct kvm *kvm,
+							  void **priv);
 
 #else /* !CONFIG_KVM_PRIVMEM */
 
@@ -90,6 +107,11 @@ static inline bool kvm_privmem_fault_raced(struct kvm *kvm, gfn_t gfn,
 					   unsigned int seq)
 {
 	return false;
+}
+
+static inline void kvm_privmem_release_page(struct kvm *kvm,
+					    struct page *page)
+{
 }
 
 static inline int kvm_privmem_map_gpa_range(struct kvm_vcpu *vcpu, u64 gpa,

@@ -70,7 +70,8 @@
  * @bound: a span is bound (release/acquire with @base and @npages).
  * @launched: the space is launched; KVM_RUN takes the fast path.
  * @dying: the VM is being destroyed: memory-failure reports are ignored.
- * @hypercalls: KVM_HC_MAP_GPA_RANGE calls handled.
+ * @hypercalls: guest conversion hypercalls handled (KVM_HC_MAP_GPA_RANGE;
+ *	pKVM's MEM_SHARE and MEM_UNSHARE on the bound span).
  * @exits: KVM_EXIT_PRIVMEM exits to the VMM.
  * @implicit: implicit conversions done by the fault path.
  * @fault_exits: KVM_EXIT_MEMORY_FAULT exits prepared by the fault path.
@@ -170,6 +171,17 @@ static const struct privmem_arch_ops kvm_privmem_sw_arch_ops = {
 	.memory_failure	= kvm_privmem_sw_memory_failure,
 	.unbind		= kvm_privmem_sw_unbind,
 };
+
+/*
+ * The arch ops of a VM type with a hardware step (pKVM), or NULL for
+ * those of the software-protected VM above.  Called by KVM_PRIVMEM_BIND,
+ * before any vCPU exists; the cookie must live as long as the VM.
+ */
+const struct privmem_arch_ops * __weak
+kvm_arch_privmem_arch_ops(struct kvm *kvm, void **priv)
+{
+	return NULL;
+}
 
 /**
  * kvm_privmem_check_extension() - KVM_CHECK_EXTENSION(KVM_CAP_PRIVMEM)
@@ -454,7 +466,9 @@ static int kvm_privmem_bind(struct kvm_privmem *pm,
 			    const struct kvm_privmem_bind *b)
 {
 	struct kvm *kvm = pm->kvm;
+	const struct privmem_arch_ops *arch;
 	struct privmem_shmem *sh;
+	void *arch_priv;
 	struct file *file;
 	gfn_t base;
 	u64 npages;
@@ -487,6 +501,11 @@ static int kvm_privmem_bind(struct kvm_privmem *pm,
 	r = -EINVAL;
 	if (kvm_privmem_slots_conflict(kvm, base, npages, pm->alias))
 		goto out;
+	arch = kvm_arch_privmem_arch_ops(kvm, &arch_priv);
+	if (!arch) {
+		arch = &kvm_privmem_sw_arch_ops;
+		arch_priv = pm;
+	}
 	sh = privmem_shmem_bind(file, b->offset >> PAGE_SHIFT, npages,
 				PRIVMEM_SHMEM_USER_INACCESSIBLE |
 				PRIVMEM_SHMEM_UNMOVABLE |
@@ -495,8 +514,7 @@ static int kvm_privmem_bind(struct kvm_privmem *pm,
 		r = PTR_ERR(sh);
 		goto out;
 	}
-	r = privmem_shmem_space_bind(pm->space, base, sh,
-				     &kvm_privmem_sw_arch_ops, pm);
+	r = privmem_shmem_space_bind(pm->space, base, sh, arch, arch_priv);
 	if (r) {
 		/* Never reached a space: the file is left as it was. */
 		privmem_shmem_unbind(sh);
@@ -1026,6 +1044,101 @@ bool kvm_privmem_fault_raced(struct kvm *kvm, gfn_t gfn, unsigned int seq)
 }
 EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_fault_raced);
 
+/**
+ * kvm_privmem_owns_gfn() - is a gfn in the VM's bound span?
+ * @kvm: a privmem VM.
+ * @gfn: the frame, either alias.
+ *
+ * Return: true if privmem tracks @gfn; anything else is the VM's plain
+ * memory, as without privmem.
+ */
+bool kvm_privmem_owns_gfn(struct kvm *kvm, gfn_t gfn)
+{
+	struct kvm_privmem *pm = to_pm(kvm);
+
+	return kvm_privmem_in_span(pm, gfn & ~pm->alias);
+}
+EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_owns_gfn);
+
+/**
+ * kvm_privmem_private_page() - the page for a fault that is always private
+ * @vcpu: the faulting vCPU.
+ * @gfn: the frame accessed.
+ * @write: the access is a write.
+ * @exec: the access is a fetch.
+ * @page: returns the page, held for the caller (privmem_shmem_hold()):
+ *	the caller keeps the hold while the page is mapped, and drops it with
+ *	kvm_privmem_release_page().
+ * @seq: returns the snapshot for kvm_privmem_private_raced().
+ *
+ * For VM types whose every guest access is private until the guest
+ * shares the page itself, and which keep a page mapped until the VM
+ * dies (pKVM): the page is mapped only if the range map says private,
+ * and the caller must check kvm_privmem_private_raced() under its MMU
+ * lock before it maps.
+ *
+ * Return: 0; 1 if @gfn is outside the bound span; -EAGAIN to retry (a
+ * conversion is running); -EFAULT with a KVM_EXIT_MEMORY_FAULT prepared
+ * (a private access to a shared page); -EHWPOISON; another errno from
+ * the backend.
+ */
+int kvm_privmem_private_page(struct kvm_vcpu *vcpu, gfn_t gfn, bool write,
+			     bool exec, struct page **page, unsigned int *seq)
+{
+	struct kvm_privmem *pm = to_pm(vcpu->kvm);
+	enum privmem_attr attr;
+	int r;
+
+	if (!kvm_privmem_in_span(pm, gfn))
+		return 1;
+	*seq = privmem_lookup_begin(pm->space);
+	r = privmem_lookup(pm->space, gfn, &attr, NULL);
+	if (r == -EAGAIN)
+		return -EAGAIN;
+	if (!r && attr == PRIVMEM_PRIVATE) {
+		r = privmem_shmem_hold(pm->sh, gfn, page);
+		if (!r && PageHWPoison(*page)) {
+			privmem_shmem_release(pm->sh, *page);
+			r = -EHWPOISON;
+		}
+		return r;
+	}
+	if (r)
+		return r;
+	atomic64_inc(&pm->fault_exits);
+	kvm_prepare_memory_fault_exit(vcpu, gfn_to_gpa(gfn), PAGE_SIZE,
+				      write, exec, true);
+	return -EFAULT;
+}
+EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_private_page);
+
+/**
+ * kvm_privmem_release_page() - drop a page from kvm_privmem_private_page()
+ * @kvm: the privmem VM, not yet destroyed.
+ * @page: the page.
+ */
+void kvm_privmem_release_page(struct kvm *kvm, struct page *page)
+{
+	privmem_shmem_release(to_pm(kvm)->sh, page);
+}
+EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_release_page);
+
+/**
+ * kvm_privmem_private_raced() - did a conversion run since a snapshot?
+ * @kvm: a privmem VM.
+ * @seq: the snapshot from kvm_privmem_private_page().
+ *
+ * Called under the arch's MMU lock, which the arch ops take to change a
+ * page's hardware state.
+ *
+ * Return: true if the fault must be retried.
+ */
+bool kvm_privmem_private_raced(struct kvm *kvm, unsigned int seq)
+{
+	return privmem_lookup_retry(to_pm(kvm)->space, seq);
+}
+EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_private_raced);
+
 /* Fill vcpu->run for KVM_EXIT_PRIVMEM. */
 static void kvm_privmem_prepare_exit(struct kvm_vcpu *vcpu, u64 flags,
 				     u64 gpa, u64 size, u32 nr, u32 done,
@@ -1043,6 +1156,43 @@ static void kvm_privmem_prepare_exit(struct kvm_vcpu *vcpu, u64 flags,
 	run->privmem.attr = attr;
 }
 
+/**
+ * kvm_privmem_guest_convert() - a guest's request to convert one range
+ * @vcpu: the calling vCPU.
+ * @gpa: first byte of the range.
+ * @size: its size in bytes.
+ * @attr: %KVM_PRIVMEM_PRIVATE or %KVM_PRIVMEM_SHARED.
+ * @gran: %KVM_PRIVMEM_GRAN_4K or %KVM_PRIVMEM_GRAN_2M.
+ * @err: returns 0 or the conversion's errno, as for one entry of
+ *	KVM_PRIVMEM_CONVERT.
+ *
+ * Converts through the VM's policy, in the kernel; the arch turns *@err
+ * into its hypercall's return value.
+ *
+ * Return: 1 to resume the guest; 0 after preparing one KVM_EXIT_PRIVMEM
+ * for the VMM (%KVM_PRIVMEM_EXIT_ON_CONVERT).
+ */
+int kvm_privmem_guest_convert(struct kvm_vcpu *vcpu, u64 gpa, u64 size,
+			      u32 attr, u32 gran, int *err)
+{
+	struct kvm_privmem *pm = to_pm(vcpu->kvm);
+	struct kvm_privmem_entry u = {
+		.gpa = gpa, .size = size, .attr = attr, .gran = gran,
+	};
+	u32 done = 0;
+	s32 failed;
+
+	atomic64_inc(&pm->hypercalls);
+	*err = kvm_privmem_convert_entries(pm, &u, 1, 0, &done, &failed);
+	if (!(pm->flags & KVM_PRIVMEM_EXIT_ON_CONVERT))
+		return 1;
+	atomic64_inc(&pm->exits);
+	kvm_privmem_prepare_exit(vcpu, 0, gpa, size, 1, done, *err, attr);
+	return 0;
+}
+EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_guest_convert);
+
+#ifdef KVM_MAP_GPA_RANGE_ENCRYPTED
 /* The hypercall's return value for a conversion errno. */
 static u64 kvm_privmem_hc_ret(int r)
 {
@@ -1171,33 +1321,27 @@ int kvm_privmem_map_gpa_range(struct kvm_vcpu *vcpu, u64 gpa, u64 npages,
 	struct kvm_privmem *pm = to_pm(vcpu->kvm);
 	const u64 known = KVM_MAP_GPA_RANGE_PAGE_SZ_2M |
 			  KVM_MAP_GPA_RANGE_ENCRYPTED;
-	struct kvm_privmem_entry u = {};
-	u32 done = 0;
-	s32 failed;
-	int r;
+	int r, err;
 
-	atomic64_inc(&pm->hypercalls);
-	if (attrs == KVM_PRIVMEM_MAP_GPA_RANGE_BATCH)
+	if (attrs == KVM_PRIVMEM_MAP_GPA_RANGE_BATCH) {
+		atomic64_inc(&pm->hypercalls);
 		return kvm_privmem_map_batch(vcpu, gpa, npages, ret);
-
+	}
 	if ((attrs & ~known) || !PAGE_ALIGNED(gpa) || !npages ||
 	    npages > (U64_MAX >> PAGE_SHIFT) ||
 	    gpa + (npages << PAGE_SHIFT) <= gpa) {
+		atomic64_inc(&pm->hypercalls);
 		*ret = -KVM_EINVAL;
 		return 1;
 	}
-	u.gpa = gpa;
-	u.size = npages << PAGE_SHIFT;
-	u.attr = attrs & KVM_MAP_GPA_RANGE_ENCRYPTED ? KVM_PRIVMEM_PRIVATE :
-						       KVM_PRIVMEM_SHARED;
-	u.gran = attrs & KVM_MAP_GPA_RANGE_PAGE_SZ_2M ? KVM_PRIVMEM_GRAN_2M :
-							KVM_PRIVMEM_GRAN_4K;
-	r = kvm_privmem_convert_entries(pm, &u, 1, 0, &done, &failed);
-	*ret = kvm_privmem_hc_ret(r);
-	if (!(pm->flags & KVM_PRIVMEM_EXIT_ON_CONVERT))
-		return 1;
-	atomic64_inc(&pm->exits);
-	kvm_privmem_prepare_exit(vcpu, 0, gpa, u.size, 1, done, r, u.attr);
-	return 0;
+	r = kvm_privmem_guest_convert(vcpu, gpa, npages << PAGE_SHIFT,
+				      attrs & KVM_MAP_GPA_RANGE_ENCRYPTED ?
+				      KVM_PRIVMEM_PRIVATE : KVM_PRIVMEM_SHARED,
+				      attrs & KVM_MAP_GPA_RANGE_PAGE_SZ_2M ?
+				      KVM_PRIVMEM_GRAN_2M : KVM_PRIVMEM_GRAN_4K,
+				      &err);
+	*ret = kvm_privmem_hc_ret(err);
+	return r;
 }
 EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_map_gpa_range);
+#endif /* KVM_MAP_GPA_RANGE_ENCRYPTED */
