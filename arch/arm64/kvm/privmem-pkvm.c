@@ -1,197 +1,264 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * privmem adapter for arm64 protected KVM: the EL2 side of a conversion.
+ * privmem for arm64 protected KVM: the adapter (the EL2 side of a
+ * conversion) and the arch hooks of the KVM glue.
  */
 
 /**
  * DOC: pKVM adapter
  *
- * pKVM converts in place: the page stays, only its owner at EL2 changes.
- * The adapter therefore refuses %PRIVMEM_MODE_DESTRUCTIVE with
- * -EOPNOTSUPP, and has no split_2m (protected VMs are mapped page by page
- * at EL2), so the core converts pKVM ranges at 4K only.
+ * A protected VM's page is private from the moment pKVM donates it to
+ * the guest, on the guest's first access to it; from then on only the
+ * guest can share it with the host (MEM_SHARE) or take it back
+ * (MEM_UNSHARE), and pKVM does both in place: same page, contents kept.
+ * The host can take a donated page back only by destroying its contents
+ * (force reclaim), or at teardown.  privmem follows these rules:
  *
- *  - set_private: __pkvm_host_donate_guest for each page: EL2 moves the
- *    page from the host's stage 2 to the guest's, contents kept.  EL2
- *    finds the VM through the vCPU loaded on this CPU, so the op must run
- *    in a vCPU thread between vcpu_load() and vcpu_put() (the fault and
- *    hypercall-exit paths); otherwise EL2 answers -EINVAL.  Donation of
- *    one page can fail after earlier pages of the op were donated: 7.3
- *    has no hypercall that gives a live guest's page back in place, so
- *    those pages stay donated (and recorded for unbind) and the op fails.
- *  - set_shared: -EOPNOTSUPP.  In 7.3 a protected guest shares a page
- *    itself, with the MEM_SHARE hypercall handled at EL2
- *    (__pkvm_guest_share_host); the host cannot do it for the guest, and
- *    its only reclaim that works on a live guest,
- *    __pkvm_force_reclaim_guest_page, zeroes the page and poisons the
- *    IPA, which is neither in place nor a conversion.  The KVM glue must
- *    record guest-initiated MEM_SHARE/MEM_UNSHARE without an arch step.
- *  - unbind: __pkvm_reclaim_dying_guest_page for every page the adapter
- *    donated.  EL2 allows it only once the VM's teardown has started
- *    (__pkvm_start_teardown_vm); a page EL2 refuses is leaked.
+ *  - The fault path (privmem_pkvm_mem_abort()) donates a page of the
+ *    bound span only if the range map says private; it takes the page
+ *    from privmem's backend, not from the memslot's user mapping, which
+ *    the backend keeps the host out of.  A fault on a page the map says
+ *    is shared exits to the VMM with KVM_EXIT_MEMORY_FAULT (a private
+ *    access): there is no implicit conversion on pKVM.  The donation is
+ *    recorded as a pkvm_mapping holding the backend's page hold
+ *    (privmem_shmem_hold(): the page cannot be freed, and the backend's
+ *    reference checks do not take the hold for a host user's), so
+ *    pKVM's own teardown reclaims it between the start and the end of
+ *    the VM's teardown at EL2 (EL2 zeroes what the guest owned) and
+ *    drops the hold; privmem's backend frees the page after that.
+ *  - With a span bound, the VM has %KVM_ARCH_FLAG_HOST_CONVERTS: EL2 no
+ *    longer carries out the guest's MEM_SHARE / MEM_UNSHARE itself but
+ *    checks it, records it as the vCPU's pending request and exits to
+ *    the host.  The host converts the page through privmem
+ *    (kvm_privmem_map_gpa_range(), the VM's policy, the backend), and
+ *    the adapter's @set_shared / @set_private ask EL2 to carry out the
+ *    pending request (__pkvm_host_convert_guest), or to reverse it when
+ *    a later step fails.  EL2 refuses anything else, so the host cannot
+ *    share a page the guest did not offer.  The range map therefore
+ *    always says what EL2 says, at the cost of one exit to the host per
+ *    MEM_SHARE / MEM_UNSHARE, for VMs with a span only.
+ *  - @set_private / @set_shared on a page not donated yet change nothing
+ *    at EL2 (the backend has already granted or revoked the host's
+ *    access): the VMM may convert such pages in either mode, before or
+ *    after launch.  On a donated page they need the guest's pending
+ *    request and %PRIVMEM_MODE_INPLACE: anything else, such as a host
+ *    request (KVM_PRIVMEM_CONVERT: no loaded vCPU, and destructive after
+ *    launch), fails with -EPERM.
+ *  - No 2M operations: pKVM maps protected guests page by page, so the
+ *    core converts pKVM ranges at 4K only.
  *
- * The adapter keeps a bitmap of the pages it donated, one bit per frame
- * of the span, because the host cannot query EL2's ownership.
+ * The adapter's state is EL2's page tables and pKVM's pkvm_mappings; its
+ * cookie is the VM.
  */
 #include <linux/kvm_host.h>
+#include <linux/kvm_privmem.h>
 #include <linux/mm.h>
-#include <linux/slab.h>
+#include <linux/privmem_policy.h>
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 #include <asm/kvm_asm.h>
+#include <asm/kvm_pkvm.h>
+#include <kvm/arm_hypercalls.h>
 
 #include "privmem-pkvm.h"
 
-/**
- * struct privmem_pkvm - the adapter's cookie for one space
- * @backend: the backend ops, for @backend.get_pfn and @backend.put_pfn.
- * @backend_priv: the backend's cookie.
- * @kvm: the protected VM.
- * @gfn: first frame of the span.
- * @npages: frames in the span.
- * @donated: one bit per frame of the span: donated to the guest.
- *	Protected by the space's conversion mutex.
+/* Is @gfn donated to the guest (mapped in its stage 2)? */
+VISIBLE_IF_KUNIT bool privmem_pkvm_mapped(struct kvm *kvm, u64 gfn)
+{
+	KUNIT_STATIC_STUB_REDIRECT(privmem_pkvm_mapped, kvm, gfn);
+	return kvm->arch.mmu.pgt &&
+	       pkvm_pgtable_stage2_is_mapped(kvm->arch.mmu.pgt,
+					     gfn << PAGE_SHIFT);
+}
+
+/* Carry out (or reverse) the loaded vCPU's pending guest request. */
+VISIBLE_IF_KUNIT int privmem_pkvm_hyp_convert(u64 gfn, bool share)
+{
+	KUNIT_STATIC_STUB_REDIRECT(privmem_pkvm_hyp_convert, gfn, share);
+	return kvm_call_hyp_nvhe(__pkvm_host_convert_guest, gfn, share);
+}
+
+/*
+ * One page: nothing to do at EL2 unless the page is donated; then only
+ * the guest's pending request, in place.  Under mmu_lock, against the
+ * fault path's donation.
  */
-struct privmem_pkvm {
-	const struct privmem_backend_ops *backend;
-	void *backend_priv;
-	struct kvm *kvm;
-	u64 gfn;
-	u64 npages;
-	unsigned long *donated;
-};
-
-VISIBLE_IF_KUNIT int privmem_pkvm_donate(u64 pfn, u64 gfn)
+static int privmem_pkvm_convert_page(struct kvm *kvm, u64 gfn, bool share,
+				     enum privmem_mode mode)
 {
-	KUNIT_STATIC_STUB_REDIRECT(privmem_pkvm_donate, pfn, gfn);
-	return kvm_call_hyp_nvhe(__pkvm_host_donate_guest, pfn, gfn);
+	int ret = 0;
+
+	write_lock(&kvm->mmu_lock);
+	if (privmem_pkvm_mapped(kvm, gfn)) {
+		/*
+		 * Only the guest's own request, in place: the host cannot
+		 * take a page back (a destructive conversion), and EL2
+		 * refuses anything but the pending request (-EPERM), or
+		 * answers -EINVAL without a loaded vCPU (a VM ioctl).
+		 */
+		if (mode != PRIVMEM_MODE_INPLACE)
+			ret = -EPERM;
+		else
+			ret = privmem_pkvm_hyp_convert(gfn, share);
+		if (ret == -EINVAL)
+			ret = -EPERM;
+	}
+	write_unlock(&kvm->mmu_lock);
+	return ret;
 }
 
-VISIBLE_IF_KUNIT int privmem_pkvm_reclaim(u16 handle, u64 gfn)
+static int privmem_pkvm_set(struct kvm *kvm, const struct privmem_op *op,
+			    bool share)
 {
-	KUNIT_STATIC_STUB_REDIRECT(privmem_pkvm_reclaim, handle, gfn);
-	return kvm_call_hyp_nvhe(__pkvm_reclaim_dying_guest_page, handle, gfn);
-}
+	u64 gfn, end = op->gfn + op->npages;
+	int ret = 0;
 
-/* Keep a page the guest still owns from the host: hold it for ever. */
-VISIBLE_IF_KUNIT void privmem_pkvm_leak(u64 pfn)
-{
-	KUNIT_STATIC_STUB_REDIRECT(privmem_pkvm_leak, pfn);
-	pr_warn_ratelimited("privmem: pKVM: leaking PFN 0x%llx\n", pfn);
-	folio_get(pfn_folio(pfn));
+	if (WARN_ON_ONCE(op->gran != PRIVMEM_GRAN_4K))
+		return -EINVAL;
+	for (gfn = op->gfn; gfn < end; gfn++) {
+		ret = privmem_pkvm_convert_page(kvm, gfn, share, op->mode);
+		if (ret)
+			break;
+		cond_resched();
+	}
+	if (!ret)
+		return 0;
+	/* Leave the range as it was: reverse what EL2 did. */
+	while (gfn-- > op->gfn)
+		WARN_ON(privmem_pkvm_convert_page(kvm, gfn, !share, op->mode));
+	return ret;
 }
 
 static int privmem_pkvm_set_private(void *priv, const struct privmem_op *op)
 {
-	struct privmem_pkvm *pk = priv;
-	u64 gfn, pfn, end = op->gfn + op->npages;
-	enum privmem_gran gran;
-	int ret = 0;
-
-	if (op->mode != PRIVMEM_MODE_INPLACE)
-		return -EOPNOTSUPP;
-	if (WARN_ON_ONCE(op->gran != PRIVMEM_GRAN_4K))
-		return -EINVAL;
-	for (gfn = op->gfn; gfn < end && !ret; gfn++) {
-		ret = pk->backend->get_pfn(pk->backend_priv, gfn, &pfn, &gran);
-		if (ret)
-			break;
-		ret = privmem_pkvm_donate(pfn, gfn);
-		if (!ret)
-			set_bit(gfn - pk->gfn, pk->donated);
-		pk->backend->put_pfn(pk->backend_priv, pfn);
-	}
-	return ret;
+	return privmem_pkvm_set(priv, op, false);
 }
 
 static int privmem_pkvm_set_shared(void *priv, const struct privmem_op *op)
 {
-	return -EOPNOTSUPP;
-}
-
-static void privmem_pkvm_unbind(void *priv)
-{
-	struct privmem_pkvm *pk = priv;
-	enum privmem_gran gran;
-	unsigned long i;
-	u64 pfn;
-
-	for_each_set_bit(i, pk->donated, pk->npages) {
-		if (pk->backend->get_pfn(pk->backend_priv, pk->gfn + i, &pfn,
-					 &gran))
-			continue;
-		if (privmem_pkvm_reclaim(pk->kvm->arch.pkvm.handle, pk->gfn + i))
-			privmem_pkvm_leak(pfn);
-		else
-			clear_bit(i, pk->donated);
-		pk->backend->put_pfn(pk->backend_priv, pfn);
-		cond_resched();
-	}
+	return privmem_pkvm_set(priv, op, true);
 }
 
 /*
- * The pKVM arch ops.  The cookie is a &struct privmem_pkvm from
- * privmem_pkvm_create().  See "DOC: pKVM adapter".
+ * The pKVM arch ops.  The cookie is the protected VM's &struct kvm.  No
+ * @unbind: pKVM's teardown reclaims the donated pages (see "DOC: pKVM
+ * adapter").
  */
 const struct privmem_arch_ops privmem_pkvm_arch_ops = {
 	.set_private	= privmem_pkvm_set_private,
 	.set_shared	= privmem_pkvm_set_shared,
-	.unbind		= privmem_pkvm_unbind,
 };
 
-/**
- * privmem_pkvm_create() - make the pKVM adapter's cookie for a space
- * @kvm: the protected VM.
- * @backend: the space's backend ops; must have @get_pfn.
- * @backend_priv: the backend's cookie.
- * @gfn: first frame of the span the space will be bound to.
- * @npages: frames in the span.
- *
- * Pass the result with &privmem_pkvm_arch_ops to privmem_space_bind() (or
- * privmem_shmem_space_bind()), and free it with privmem_pkvm_destroy()
- * after the space is destroyed.
- *
- * Return: the cookie, ERR_PTR(-EINVAL) if @kvm is not a protected VM,
- * @backend has no @get_pfn, or the span is empty or too large, or
- * ERR_PTR(-ENOMEM).
- */
-struct privmem_pkvm *privmem_pkvm_create(struct kvm *kvm,
-					 const struct privmem_backend_ops *backend,
-					 void *backend_priv, u64 gfn, u64 npages)
-{
-	struct privmem_pkvm *pk;
+#ifdef CONFIG_KVM_PRIVMEM
 
-	if (!kvm || !kvm_vm_is_protected(kvm) || !backend ||
-	    !backend->get_pfn || !backend->put_pfn || !npages ||
-	    npages > PRIVMEM_MAX_GFN)
-		return ERR_PTR(-EINVAL);
-	pk = kzalloc_obj(*pk, GFP_KERNEL_ACCOUNT);
-	if (!pk)
-		return ERR_PTR(-ENOMEM);
-	pk->donated = kvcalloc(BITS_TO_LONGS(npages), sizeof(long),
-			       GFP_KERNEL_ACCOUNT);
-	if (!pk->donated) {
-		kfree(pk);
-		return ERR_PTR(-ENOMEM);
+/*
+ * The arm64 hooks of the KVM glue (include/linux/kvm_privmem.h).  Only
+ * protected VMs can use privmem on arm64: for any other VM the host owns
+ * every page and nothing is private.
+ */
+int kvm_arch_privmem_vm_type(struct kvm *kvm)
+{
+	if (kvm ? kvm_vm_is_protected(kvm) : is_protected_kvm_enabled())
+		return PRIVMEM_VM_PKVM;
+	return -EINVAL;
+}
+
+/*
+ * pKVM cannot unmap a protected guest's stage 2 (EL2 refuses it): a
+ * donated page stays mapped until the guest unshares it or the VM dies,
+ * and privmem's adapter refuses the conversions that would need more.
+ */
+void kvm_arch_privmem_zap(struct kvm *kvm, gfn_t start, gfn_t end)
+{
+}
+
+/* No shared alias bit on pKVM: the guest shares by hypercall. */
+int kvm_arch_privmem_gpa_bits(void)
+{
+	return 0;
+}
+
+const struct privmem_arch_ops *kvm_arch_privmem_arch_ops(struct kvm *kvm,
+							  void **priv)
+{
+	/* Before the first KVM_RUN creates the VM at EL2, which copies it. */
+	set_bit(KVM_ARCH_FLAG_HOST_CONVERTS, &kvm->arch.flags);
+	*priv = kvm;
+	return &privmem_pkvm_arch_ops;
+}
+
+/**
+ * privmem_pkvm_mem_abort() - a protected guest's fault on privmem's span
+ * @vcpu: the faulting vCPU, loaded.
+ * @ipa: the faulting IPA.
+ * @write: the access is a write.
+ * @exec: the access is a fetch.
+ * @mc: the vCPU's hyp memcache, topped up.
+ *
+ * Return: 1 if @ipa is not in a privmem span (take pKVM's usual path);
+ * 0 when the page is donated or the fault is to be retried; -EFAULT
+ * with a KVM_EXIT_MEMORY_FAULT prepared when the range map says shared;
+ * -EHWPOISON for a poisoned page; another errno from the backend or EL2.
+ */
+int privmem_pkvm_mem_abort(struct kvm_vcpu *vcpu, phys_addr_t ipa,
+			   bool write, bool exec, void *mc)
+{
+	struct kvm *kvm = vcpu->kvm;
+	struct page *page;
+	unsigned int seq;
+	int ret;
+
+	if (!kvm_privmem_enabled(kvm))
+		return 1;
+	ret = kvm_privmem_private_page(vcpu, gpa_to_gfn(ipa), write, exec,
+				       &page, &seq);
+	if (ret == -EAGAIN)
+		return 0;
+	if (ret)
+		return ret;
+
+	write_lock(&kvm->mmu_lock);
+	if (kvm_privmem_private_raced(kvm, seq))
+		ret = -EAGAIN;
+	else
+		ret = pkvm_pgtable_stage2_donate(vcpu->arch.hw_mmu->pgt,
+						 ipa & PAGE_MASK, page, mc);
+	write_unlock(&kvm->mmu_lock);
+	/* On success the pkvm_mapping keeps the hold until the teardown. */
+	if (ret)
+		kvm_privmem_release_page(kvm, page);
+	return ret == -EAGAIN ? 0 : ret;
+}
+
+/**
+ * privmem_pkvm_hvc() - a protected guest's MEM_SHARE or MEM_UNSHARE
+ * @vcpu: the calling vCPU, loaded; EL2 has recorded the request.
+ * @share: MEM_SHARE, else MEM_UNSHARE.
+ *
+ * A page in privmem's span is converted through privmem, which asks EL2
+ * to carry out the request; one outside it is carried out at once, as
+ * EL2 would have done without privmem.  Sets the SMCCC return value.
+ *
+ * Return: 1 to resume the guest; 0 after preparing a KVM_EXIT_PRIVMEM
+ * (%KVM_PRIVMEM_EXIT_ON_CONVERT).
+ */
+int privmem_pkvm_hvc(struct kvm_vcpu *vcpu, bool share)
+{
+	u64 ipa = smccc_get_arg1(vcpu);
+	int r, err;
+
+	if (!kvm_privmem_owns_gfn(vcpu->kvm, gpa_to_gfn(ipa))) {
+		err = privmem_pkvm_hyp_convert(gpa_to_gfn(ipa), share);
+		r = 1;
+	} else {
+		r = kvm_privmem_guest_convert(vcpu, ipa, PAGE_SIZE,
+					      share ? KVM_PRIVMEM_SHARED :
+						      KVM_PRIVMEM_PRIVATE,
+					      KVM_PRIVMEM_GRAN_4K, &err);
 	}
-	pk->backend = backend;
-	pk->backend_priv = backend_priv;
-	pk->kvm = kvm;
-	pk->gfn = gfn;
-	pk->npages = npages;
-	return pk;
+	smccc_set_retval(vcpu, err ? SMCCC_RET_INVALID_PARAMETER :
+				     SMCCC_RET_SUCCESS, 0, 0, 0);
+	return r;
 }
 
-/**
- * privmem_pkvm_destroy() - free a cookie from privmem_pkvm_create()
- * @pk: the cookie, or NULL.
- *
- * The space it served must be destroyed (or never bound).
- */
-void privmem_pkvm_destroy(struct privmem_pkvm *pk)
-{
-	if (!pk)
-		return;
-	kvfree(pk->donated);
-	kfree(pk);
-}
+#endif /* CONFIG_KVM_PRIVMEM */
