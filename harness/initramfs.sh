@@ -32,7 +32,7 @@ arm64)
 	make -s -C "$PRIVMEM_TREE" O="$PRIVMEM_BUILD/uapi-obj-arm64" ARCH=arm64 \
 		INSTALL_HDR_PATH="$hdr" headers_install >/dev/null
 	aarch64-linux-gnu-gcc -static -O2 -Wall -Werror -isystem "$hdr/include" \
-		-o "$root/init" "$g/arm64/init.c"
+		-o "$root/init" "$g/arm64/init.c" "$g/arm64/privmem_pkvm_test.c" -lpthread
 	;;
 *)	die "no initramfs for $arch" ;;
 esac

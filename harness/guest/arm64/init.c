@@ -16,6 +16,8 @@
 #include <sys/reboot.h>
 #include <linux/kvm.h>
 
+#include "privmem_pkvm_test.h"
+
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static int kvm_fd = -1;
@@ -38,6 +40,7 @@ static int test_kvm_open(void)
 		printf("    # /dev/kvm: %s\n", strerror(errno));
 		return -1;
 	}
+	pkvm_test_init(kvm_fd);
 	return 0;
 }
 
@@ -69,6 +72,9 @@ static const struct {
 	{ "kvm_open", test_kvm_open },
 	{ "protected_vm", test_protected_vm },
 	{ "plain_vm", test_plain_vm },
+	{ "pkvm_privmem_cap", test_pkvm_cap },
+	{ "pkvm_share_unshare", test_pkvm_share_unshare },
+	{ "pkvm_teardown", test_pkvm_teardown },
 };
 
 int main(void)
@@ -78,6 +84,7 @@ int main(void)
 	mount("proc", "/proc", "proc", 0, NULL);
 	mount("sysfs", "/sys", "sysfs", 0, NULL);
 	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+	mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	printf("privmem-guest: begin test\n");
