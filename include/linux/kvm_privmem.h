@@ -70,8 +70,8 @@ void kvm_privmem_release_page(struct kvm *kvm, struct page *page);
 int kvm_arch_privmem_vm_type(struct kvm *kvm);
 void kvm_arch_privmem_zap(struct kvm *kvm, gfn_t start, gfn_t end);
 int kvm_arch_privmem_gpa_bits(void);
-const struct privmem_arch_ops *kvm_arch_privmem_arch_ops(struct kvm *kvm,
-							  void **priv);
+const struct privmem_arch_ops *
+kvm_arch_privmem_arch_ops(struct kvm *kvm, void **priv);
 
 #else /* !CONFIG_KVM_PRIVMEM */
 
