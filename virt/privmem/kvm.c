@@ -964,8 +964,9 @@ EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_faultin);
  *	the backing folio's and the range's granularity.
  *
  * Return: 0; -EAGAIN if @gfn is being converted or no longer private
- * (retry the fault); -EHWPOISON if the page is hardware-poisoned;
- * another errno from the backend.
+ * (retry the fault), also when its page was punched out by a conversion
+ * that began after the lookup; -EHWPOISON if the page is
+ * hardware-poisoned; another errno from the backend.
  */
 int kvm_privmem_get_pfn(struct kvm *kvm, gfn_t gfn, kvm_pfn_t *pfn,
 			struct page **page, int *max_order)
@@ -973,6 +974,7 @@ int kvm_privmem_get_pfn(struct kvm *kvm, gfn_t gfn, kvm_pfn_t *pfn,
 	struct kvm_privmem *pm = to_pm(kvm);
 	const struct privmem_backend_ops *ops = &privmem_shmem_backend_ops;
 	enum privmem_gran gran, fgran;
+	unsigned int seq = privmem_lookup_begin(pm->space);
 	enum privmem_attr attr;
 	u64 hpfn;
 	int r;
@@ -983,6 +985,13 @@ int kvm_privmem_get_pfn(struct kvm *kvm, gfn_t gfn, kvm_pfn_t *pfn,
 	if (attr != PRIVMEM_PRIVATE)
 		return -EAGAIN;
 	r = ops->get_pfn(pm->sh, gfn, &hpfn, &fgran);
+	/*
+	 * A destructive conversion to shared that began after the lookup
+	 * may have punched the page out already: retry, as for any fault
+	 * that raced with a conversion.
+	 */
+	if (r == -ENOENT && privmem_lookup_retry(pm->space, seq))
+		return -EAGAIN;
 	if (r)
 		return r;
 	if (PageHWPoison(pfn_to_page(hpfn))) {
@@ -1097,6 +1106,9 @@ int kvm_privmem_private_page(struct kvm_vcpu *vcpu, gfn_t gfn, bool write,
 		return -EAGAIN;
 	if (!r && attr == PRIVMEM_PRIVATE) {
 		r = privmem_shmem_hold(pm->sh, gfn, page);
+		/* Punched by a conversion that began after the lookup. */
+		if (r == -ENOENT && privmem_lookup_retry(pm->space, *seq))
+			return -EAGAIN;
 		if (!r && PageHWPoison(*page)) {
 			privmem_shmem_release(pm->sh, *page);
 			r = -EHWPOISON;
