@@ -74,6 +74,7 @@ static const struct {
 	{ "plain_vm", test_plain_vm },
 	{ "pkvm_privmem_cap", test_pkvm_cap },
 	{ "pkvm_share_unshare", test_pkvm_share_unshare },
+	{ "pkvm_concurrent", test_pkvm_concurrent },
 	{ "pkvm_teardown", test_pkvm_teardown },
 };
 

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -127,9 +128,65 @@ __asm__(
 "guest_code_end:\n"
 "	.popsection\n");
 
+/*
+ * The guest of the concurrent test, one per vCPU, x19 its own data page:
+ * CONC_ROUNDS times MEM_SHARE, write the round number, MEM_UNSHARE;
+ * then MMIO M_CONC <- the number of calls that failed.
+ */
+#define CONC_ROUNDS	64
+#define M_CONC		0x100
+extern const unsigned char conc_code[] __attribute__((visibility("hidden")));
+extern const unsigned char conc_code_end[] __attribute__((visibility("hidden")));
+__asm__(
+"	.pushsection .rodata\n"
+"	.balign 4096\n"
+"	.globl	conc_code, conc_code_end\n"
+"	.hidden	conc_code, conc_code_end\n"
+"conc_code:\n"
+"	adr	x0, 3f\n"
+"	msr	vbar_el1, x0\n"
+"	isb\n"
+"	mov	x20, #64\n"			/* CONC_ROUNDS */
+"	movz	x21, #0x2000, lsl #16\n"	/* MMIO_GPA */
+"	mov	x25, #0\n"
+"	str	x25, [x19]\n"
+"1:	movz	w0, #0x0003\n"
+"	movk	w0, #0xc600, lsl #16\n"
+"	mov	x1, x19\n"
+"	mov	x2, xzr\n"
+"	mov	x3, xzr\n"
+"	hvc	#0\n"
+"	cbz	x0, 2f\n"
+"	add	x25, x25, #1\n"
+"2:	str	x20, [x19]\n"
+"	movz	w0, #0x0004\n"
+"	movk	w0, #0xc600, lsl #16\n"
+"	mov	x1, x19\n"
+"	mov	x2, xzr\n"
+"	mov	x3, xzr\n"
+"	hvc	#0\n"
+"	cbz	x0, 4f\n"
+"	add	x25, x25, #1\n"
+"4:	subs	x20, x20, #1\n"
+"	b.ne	1b\n"
+"	str	x25, [x21, #0x100]\n"		/* M_CONC */
+"5:	b	5b\n"
+"	.balign 2048\n"
+"3:	.rept	16\n"
+"	mrs	x0, esr_el1\n"
+"	mrs	x1, elr_el1\n"
+"	movz	x2, #0x2000, lsl #16\n"
+"	str	x1, [x2, #40]\n"
+"	str	x0, [x2, #32]\n"
+"	b	.\n"
+"	.balign	128\n"
+"	.endr\n"
+"conc_code_end:\n"
+"	.popsection\n");
+
 struct pvm {
-	int vm, vcpu, memfd;
-	struct kvm_run *run;
+	int vm, vcpu, memfd, vcpu1;
+	struct kvm_run *run, *run1;
 	unsigned char *mem;
 };
 
@@ -212,6 +269,10 @@ static void pvm_free(struct pvm *p)
 {
 	if (p->run)
 		munmap(p->run, ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0));
+	if (p->run1)
+		munmap(p->run1, ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0));
+	if (p->vcpu1 >= 0)
+		close(p->vcpu1);
 	if (p->mem)
 		munmap(p->mem, SPAN);
 	if (p->vcpu >= 0)
@@ -221,8 +282,11 @@ static void pvm_free(struct pvm *p)
 	if (p->memfd >= 0)
 		close(p->memfd);
 	memset(p, 0, sizeof(*p));
-	p->vm = p->vcpu = p->memfd = -1;
+	p->vm = p->vcpu = p->vcpu1 = p->memfd = -1;
 }
+
+#define CORE_REG(r)	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | \
+			 KVM_REG_ARM_CORE_REG(r))
 
 static int set_reg(int vcpu, uint64_t id, uint64_t val)
 {
@@ -237,7 +301,10 @@ static int set_reg(int vcpu, uint64_t id, uint64_t val)
  * place before launch, INIT, one vCPU at the code.  *@pfn0 is the host
  * frame of data page 0, seen before it turned private.
  */
-static int pvm_setup(struct pvm *p, uint64_t *pfn0)
+static int pvm_vcpu(struct pvm *p, int id, int *fd, struct kvm_run **run);
+
+static int pvm_vm(struct pvm *p, const unsigned char *code,
+		  const unsigned char *code_end, uint64_t *pfn0)
 {
 	struct kvm_userspace_memory_region slot = {
 		.slot = 0, .guest_phys_addr = BASE_GPA, .memory_size = SPAN,
@@ -245,12 +312,11 @@ static int pvm_setup(struct pvm *p, uint64_t *pfn0)
 	struct kvm_privmem_bind b = {
 		.gpa = BASE_GPA, .size = SPAN,
 	};
-	struct kvm_vcpu_init init;
 	struct kvm_privmem_convert c;
 	int r;
 
 	memset(p, 0, sizeof(*p));
-	p->vm = p->vcpu = p->memfd = -1;
+	p->vm = p->vcpu = p->vcpu1 = p->memfd = -1;
 	p->vm = ioctl(kvm, KVM_CREATE_VM, KVM_VM_TYPE_ARM_PROTECTED);
 	if (p->vm < 0)
 		FAIL("KVM_CREATE_VM(protected): %s", strerror(errno));
@@ -273,7 +339,7 @@ static int pvm_setup(struct pvm *p, uint64_t *pfn0)
 		FAIL("KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
 
 	/* Pre-boot population, while shared. */
-	memcpy(p->mem, guest_code, guest_code_end - guest_code);
+	memcpy(p->mem, code, code_end - code);
 	memset(p->mem + PAGE, 0x11, PAGE);
 	*pfn0 = pfn_of(p->mem + PAGE);
 	r = pm_convert(p->vm, BASE_GPA, SPAN, KVM_PRIVMEM_PRIVATE, &c);
@@ -281,26 +347,40 @@ static int pvm_setup(struct pvm *p, uint64_t *pfn0)
 		FAIL("CONVERT to private before launch: %s", strerror(errno));
 	if (ioctl(p->vm, KVM_PRIVMEM_INIT, 0))
 		FAIL("KVM_PRIVMEM_INIT: %s", strerror(errno));
+	return 0;
+}
 
-	p->vcpu = ioctl(p->vm, KVM_CREATE_VCPU, 0);
-	if (p->vcpu < 0)
+/* vCPU @id, at the code's first instruction, its x19 at data page @id. */
+static int pvm_vcpu(struct pvm *p, int id, int *fd, struct kvm_run **run)
+{
+	struct kvm_vcpu_init init;
+
+	*fd = ioctl(p->vm, KVM_CREATE_VCPU, id);
+	if (*fd < 0)
 		FAIL("KVM_CREATE_VCPU: %s", strerror(errno));
-	p->run = mmap(NULL, ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0),
-		      PROT_READ | PROT_WRITE, MAP_SHARED, p->vcpu, 0);
-	if (p->run == MAP_FAILED) {
-		p->run = NULL;
+	*run = mmap(NULL, ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0),
+		    PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+	if (*run == MAP_FAILED) {
+		*run = NULL;
 		FAIL("mmap kvm_run: %s", strerror(errno));
 	}
 	if (ioctl(p->vm, KVM_ARM_PREFERRED_TARGET, &init))
 		FAIL("KVM_ARM_PREFERRED_TARGET: %s", strerror(errno));
 	init.features[0] |= 1U << KVM_ARM_VCPU_PSCI_0_2;
-	if (ioctl(p->vcpu, KVM_ARM_VCPU_INIT, &init))
+	if (ioctl(*fd, KVM_ARM_VCPU_INIT, &init))
 		FAIL("KVM_ARM_VCPU_INIT: %s", strerror(errno));
-	if (set_reg(p->vcpu, KVM_REG_ARM64 | KVM_REG_SIZE_U64 |
-			     KVM_REG_ARM_CORE | KVM_REG_ARM_CORE_REG(regs.pc),
-		    BASE_GPA))
-		FAIL("set PC: %s", strerror(errno));
+	if (set_reg(*fd, CORE_REG(regs.pc), BASE_GPA) ||
+	    set_reg(*fd, CORE_REG(regs.regs[19]), DATA_GPA + id * PAGE))
+		FAIL("set registers: %s", strerror(errno));
 	return 0;
+}
+
+/* A protected VM running guest_code on one vCPU. */
+static int pvm_setup(struct pvm *p, uint64_t *pfn0)
+{
+	if (pvm_vm(p, guest_code, guest_code_end, pfn0))
+		return -1;
+	return pvm_vcpu(p, 0, &p->vcpu, &p->run);
 }
 
 #define TRACING	"/sys/kernel/tracing/"
@@ -372,9 +452,6 @@ static uint64_t get_reg(int vcpu, uint64_t id)
 	ioctl(vcpu, KVM_GET_ONE_REG, &reg);
 	return val;
 }
-
-#define CORE_REG(r)	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | \
-			 KVM_REG_ARM_CORE_REG(r))
 
 /* The guest's state, for a guest that went astray. */
 static void dump_regs(int vcpu)
@@ -701,8 +778,12 @@ int test_pkvm_teardown(void)
 		pvm_free(&p);
 	}
 	after = mem_free_kb();
-	/* A leak would be rounds * (NR_DATA + 1) pages, 4 MiB. */
-	if (before < 0 || after < before - (long)(NR_DATA * 4 / 2)) {
+	/*
+	 * A leak of the pages would be rounds * (NR_DATA + 1) pages, about
+	 * 4 MiB; allow half of it for slab and page-table noise.
+	 */
+	if (before < 0 ||
+	    after < before - (long)(rounds * (NR_DATA + 1) * PAGE / 1024 / 2)) {
 		printf("    # MemFree %ld kB before, %ld kB after %d VMs\n",
 		       before, after, rounds);
 		return -1;
@@ -717,3 +798,142 @@ void pkvm_test_init(int kvm_fd)
 	kvm = kvm_fd;
 	trace_on();
 }
+
+struct conc_vcpu {
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	uint64_t failures;
+	int r;
+};
+
+static int conc_done;
+
+static void *conc_run(void *arg)
+{
+	struct conc_vcpu *v = arg;
+
+	v->r = -1;
+	while (!ioctl(v->fd, KVM_RUN, 0)) {
+		if (v->run->exit_reason != KVM_EXIT_MMIO)
+			break;
+		memcpy(&v->failures, v->run->mmio.data, sizeof(v->failures));
+		if (v->run->mmio.phys_addr == MMIO_GPA + M_CONC) {
+			v->r = 0;
+			break;
+		}
+		printf("    # guest exception at %#llx\n",
+		       (unsigned long long)v->failures);
+		break;
+	}
+	__atomic_add_fetch(&conc_done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * Two vCPUs share and unshare their own page CONC_ROUNDS times each, at
+ * once, while the host checks the range map: every QUERY covers the span
+ * exactly with 4K ranges, the pages' attributes only ever read private or
+ * shared, and at the end both are private, every call succeeded and the
+ * stats count each of them.
+ */
+int test_pkvm_concurrent(void)
+{
+	struct kvm_privmem_entry ents[8];
+	struct kvm_privmem_stats st;
+	struct conc_vcpu v[2] = {};
+	struct sigaction sa = { .sa_handler = alarm_signal };
+	unsigned int checks = 0, i, n;
+	uint64_t pfn0, total;
+	struct pvm p;
+	int r = -1;
+	time_t start;
+
+	if (pvm_vm(&p, conc_code, conc_code_end, &pfn0))
+		goto out;
+	for (i = 0; i < 2; i++)
+		if (pvm_vcpu(&p, i, &v[i].fd, &v[i].run))
+			goto out;
+	p.vcpu = v[0].fd;
+	p.run = v[0].run;
+	p.vcpu1 = v[1].fd;
+	p.run1 = v[1].run;
+	sigaction(SIGALRM, &sa, NULL);
+	conc_done = 0;
+	for (i = 0; i < 2; i++)
+		pthread_create(&v[i].thread, NULL, conc_run, &v[i]);
+	start = time(NULL);
+	for (;;) {
+		struct kvm_privmem_query q = {
+			.gpa = BASE_GPA, .size = SPAN,
+			.ranges = (uintptr_t)ents, .nr = 8,
+		};
+
+		if (__atomic_load_n(&conc_done, __ATOMIC_ACQUIRE) == 2)
+			break;
+		if (time(NULL) - start > 120) {
+			printf("    # vCPUs still running after 120 s\n");
+			trace_dump(30);
+			pthread_kill(v[0].thread, SIGALRM);
+			pthread_kill(v[1].thread, SIGALRM);
+			pthread_join(v[0].thread, NULL);
+			pthread_join(v[1].thread, NULL);
+			goto out;
+		}
+		if (ioctl(p.vm, KVM_PRIVMEM_QUERY, &q)) {
+			printf("    # QUERY: %s\n", strerror(errno));
+			continue;
+		}
+		for (total = 0, n = 0; n < q.nr; n++) {
+			if (ents[n].gran != KVM_PRIVMEM_GRAN_4K ||
+			    ents[n].attr > KVM_PRIVMEM_PRIVATE ||
+			    ents[n].gpa != BASE_GPA + total)
+				printf("    # bad range %#llx+%#llx\n",
+				       (unsigned long long)ents[n].gpa,
+				       (unsigned long long)ents[n].size);
+			total += ents[n].size;
+		}
+		if (total != SPAN || q.next != BASE_GPA + SPAN) {
+			printf("    # QUERY covers %#llx of %#lx\n",
+			       (unsigned long long)total, SPAN);
+			goto join;
+		}
+		checks++;
+		usleep(1000);
+	}
+	pthread_join(v[0].thread, NULL);
+	pthread_join(v[1].thread, NULL);
+	for (i = 0; i < 2; i++)
+		if (v[i].r || v[i].failures) {
+			printf("    # vCPU %u: %s, %llu failed calls\n", i,
+			       v[i].r ? "no report" : "reported",
+			       (unsigned long long)v[i].failures);
+			goto out;
+		}
+	if (pm_query(p.vm, DATA_GPA) != KVM_PRIVMEM_PRIVATE ||
+	    pm_query(p.vm, DATA_GPA + PAGE) != KVM_PRIVMEM_PRIVATE) {
+		printf("    # pages not private at the end\n");
+		goto out;
+	}
+	if (ioctl(p.vm, KVM_PRIVMEM_GET_STATS, &st) ||
+	    st.hypercalls != 4 * CONC_ROUNDS ||
+	    st.pages_to_shared != 2 * CONC_ROUNDS) {
+		printf("    # stats: hypercalls %llu to_shared %llu\n",
+		       (unsigned long long)st.hypercalls,
+		       (unsigned long long)st.pages_to_shared);
+		goto out;
+	}
+	printf("    # %u range-map checks while %d calls ran\n", checks,
+	       4 * CONC_ROUNDS);
+	r = 0;
+	goto out;
+join:
+	pthread_kill(v[0].thread, SIGALRM);
+	pthread_kill(v[1].thread, SIGALRM);
+	pthread_join(v[0].thread, NULL);
+	pthread_join(v[1].thread, NULL);
+out:
+	pvm_free(&p);
+	return r;
+}
+

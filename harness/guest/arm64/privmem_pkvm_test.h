@@ -7,5 +7,6 @@ void pkvm_test_init(int kvm_fd);
 int test_pkvm_cap(void);
 int test_pkvm_share_unshare(void);
 int test_pkvm_teardown(void);
+int test_pkvm_concurrent(void);
 
 #endif

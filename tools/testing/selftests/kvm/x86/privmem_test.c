@@ -1315,10 +1315,10 @@ static void test_prelaunch(void)
 static struct pm_vm conc_vm;
 
 /*
- * Known problem, under investigation: now and then one vCPU of this test
- * triple-faults (KVM_EXIT_SHUTDOWN) in the nested TCG guest that make
- * test runs it in.  Such a run reports the subtest as skipped, with the
- * vCPU's registers; any other failure still fails it.
+ * A vCPU that shuts down (KVM_EXIT_SHUTDOWN) stops its run with its last
+ * exits printed, and the subtest fails.  Under QEMU 7.2's multi-threaded
+ * TCG, L2 was sometimes resumed at L1's RIP after vmrun (see the README's
+ * Known problems), hence the report.
  */
 static struct pm_run conc_run[2] = {
 	{ .shutdown_ok = true }, { .shutdown_ok = true },
