@@ -3,6 +3,7 @@
 # privmem: the commands.  See README.md.
 #
 #   make run     boot the privmem kernel in QEMU and run the demo
+#                (ARCH=arm64: the pKVM protected-VM demo)
 #   make test    every test: KUnit (UML), userspace + fuzzer, x86_64 boot
 #   make kunit   only the KUnit suites on UML
 #   make check   checkpatch, sparse, W=1, coccicheck, kernel-doc
@@ -36,7 +37,7 @@ kunit: tree
 		--step kunit.py $$rc
 
 run: tree
-	@flock /tmp/privmem-build.lock $(H)/run.sh $(POLICY)
+	@PRIVMEM_RUN_ARCH=$(ARCH) flock /tmp/privmem-build.lock $(H)/run.sh $(POLICY)
 
 check: tree
 	@$(H)/check.sh

@@ -21,6 +21,7 @@
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static int kvm_fd = -1;
+static int demo;	/* privmem.mode=run: make run ARCH=arm64 */
 
 /* KVM_CREATE_VM of @type; returns 0 if it got a VM, -errno if not. */
 static int create_vm(unsigned long type)
@@ -40,7 +41,7 @@ static int test_kvm_open(void)
 		printf("    # /dev/kvm: %s\n", strerror(errno));
 		return -1;
 	}
-	pkvm_test_init(kvm_fd);
+	pkvm_test_init(kvm_fd, demo);
 	return 0;
 }
 
@@ -78,6 +79,38 @@ static const struct {
 	{ "pkvm_teardown", test_pkvm_teardown },
 };
 
+/* privmem.mode=run on the kernel command line (boot.sh run). */
+static int run_mode(void)
+{
+	char line[4096] = "";
+	FILE *f = fopen("/proc/cmdline", "r");
+
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			line[0] = 0;
+		fclose(f);
+	}
+	return strstr(line, "privmem.mode=run") != NULL;
+}
+
+/*
+ * make run ARCH=arm64: a protected VM's guest writes private pages,
+ * shares one and takes it back, and the VMM tells what privmem saw.
+ */
+static int run_demo(void)
+{
+	int r;
+
+	printf("privmem-guest: begin run\n");
+	demo = 1;
+	r = test_kvm_open();
+	if (!r)
+		r = test_pkvm_share_unshare();
+	printf("privmem pkvm demo: %s\n", r ? "FAILED" : "done");
+	printf("privmem-guest: end run\n");
+	return r;
+}
+
 int main(void)
 {
 	unsigned int i, n = ARRAY_SIZE(tests);
@@ -88,12 +121,17 @@ int main(void)
 	mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
+	if (run_mode()) {
+		run_demo();
+		goto off;
+	}
 	printf("privmem-guest: begin test\n");
 	printf("KTAP version 1\n1..%u\n", n);
 	for (i = 0; i < n; i++)
 		printf("%sok %u %s\n", tests[i].fn() ? "not " : "", i + 1,
 		       tests[i].name);
 	printf("privmem-guest: end test\n");
+off:
 	fflush(stdout);
 	sync();
 	reboot(RB_POWER_OFF);

@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -26,6 +27,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <linux/kvm.h>
 
@@ -54,6 +56,34 @@ enum {
 _Static_assert(DATA_GPA == 0x40001000UL && NR_DATA == 256 &&
 	       MMIO_GPA == 0x20000000UL && PATTERN == 0x5a17c0de00c0ffeeUL,
 	       "guest_code's constants");
+
+/*
+ * The guests' building blocks: mem_call makes the SMCCC call 0xc600000<fn>
+ * (MEM_SHARE 3, MEM_UNSHARE 4) for the page at x19; report_vectors is a
+ * vector table (at 3:) whose every entry reports ESR_EL1 and ELR_EL1
+ * through MMIO (M_EXCEPTION, M_ELR) and stops.
+ */
+__asm__(
+"	.macro	mem_call fn\n"
+"	movz	w0, #\\fn\n"
+"	movk	w0, #0xc600, lsl #16\n"
+"	mov	x1, x19\n"
+"	mov	x2, xzr\n"
+"	mov	x3, xzr\n"
+"	hvc	#0\n"
+"	.endm\n"
+"	.macro	report_vectors\n"
+"	.balign 2048\n"
+"3:	.rept	16\n"
+"	mrs	x0, esr_el1\n"
+"	mrs	x1, elr_el1\n"
+"	movz	x2, #0x2000, lsl #16\n"
+"	str	x1, [x2, #40]\n"
+"	str	x0, [x2, #32]\n"
+"	b	.\n"
+"	.balign	128\n"
+"	.endr\n"
+"	.endm\n");
 
 /*
  * The guest, position independent, MMU off:
@@ -93,19 +123,9 @@ __asm__(
 "	cmp	x2, x20\n"
 "	b.ne	1b\n"
 "	str	x2, [x21, #0]\n"
-"	movz	w0, #0x0003\n"
-"	movk	w0, #0xc600, lsl #16\n"
-"	mov	x1, x19\n"
-"	mov	x2, xzr\n"
-"	mov	x3, xzr\n"
-"	hvc	#0\n"
+"	mem_call	3\n"
 "	str	x0, [x21, #8]\n"
-"	movz	w0, #0x0004\n"
-"	movk	w0, #0xc600, lsl #16\n"
-"	mov	x1, x19\n"
-"	mov	x2, xzr\n"
-"	mov	x3, xzr\n"
-"	hvc	#0\n"
+"	mem_call	4\n"
 "	str	x0, [x21, #16]\n"
 "	ldr	x3, [x19]\n"
 "	eor	x3, x3, x22\n"
@@ -114,17 +134,7 @@ __asm__(
 "	movk	w0, #0x8400, lsl #16\n"
 "	hvc	#0\n"
 "2:	b	2b\n"
-	/* Any exception: report ESR and ELR (M_EXCEPTION), stop. */
-"	.balign 2048\n"
-"3:	.rept	16\n"
-"	mrs	x0, esr_el1\n"
-"	mrs	x1, elr_el1\n"
-"	movz	x2, #0x2000, lsl #16\n"
-"	str	x1, [x2, #40]\n"
-"	str	x0, [x2, #32]\n"
-"	b	.\n"
-"	.balign	128\n"
-"	.endr\n"
+"	report_vectors\n"
 "guest_code_end:\n"
 "	.popsection\n");
 
@@ -150,37 +160,18 @@ __asm__(
 "	movz	x21, #0x2000, lsl #16\n"	/* MMIO_GPA */
 "	mov	x25, #0\n"
 "	str	x25, [x19]\n"
-"1:	movz	w0, #0x0003\n"
-"	movk	w0, #0xc600, lsl #16\n"
-"	mov	x1, x19\n"
-"	mov	x2, xzr\n"
-"	mov	x3, xzr\n"
-"	hvc	#0\n"
+"1:	mem_call	3\n"
 "	cbz	x0, 2f\n"
 "	add	x25, x25, #1\n"
 "2:	str	x20, [x19]\n"
-"	movz	w0, #0x0004\n"
-"	movk	w0, #0xc600, lsl #16\n"
-"	mov	x1, x19\n"
-"	mov	x2, xzr\n"
-"	mov	x3, xzr\n"
-"	hvc	#0\n"
+"	mem_call	4\n"
 "	cbz	x0, 4f\n"
 "	add	x25, x25, #1\n"
 "4:	subs	x20, x20, #1\n"
 "	b.ne	1b\n"
 "	str	x25, [x21, #0x100]\n"		/* M_CONC */
 "5:	b	5b\n"
-"	.balign 2048\n"
-"3:	.rept	16\n"
-"	mrs	x0, esr_el1\n"
-"	mrs	x1, elr_el1\n"
-"	movz	x2, #0x2000, lsl #16\n"
-"	str	x1, [x2, #40]\n"
-"	str	x0, [x2, #32]\n"
-"	b	.\n"
-"	.balign	128\n"
-"	.endr\n"
+"	report_vectors\n"
 "conc_code_end:\n"
 "	.popsection\n");
 
@@ -191,6 +182,9 @@ struct pvm {
 };
 
 static int kvm = -1;
+static int demo;	/* make run ARCH=arm64: tell the story as it goes */
+
+#define SAY(...) do { if (demo) { printf("privmem pkvm demo: " __VA_ARGS__); printf("\n"); } } while (0)
 
 #define FAIL(...) do { printf("    # " __VA_ARGS__); printf("\n"); return -1; } while (0)
 
@@ -563,6 +557,44 @@ static int expect_step(struct pvm *p, long want, uint64_t *val)
 	return 0;
 }
 
+/* The range maps in debugfs (<debugfs>/kvm/<pid>-<fd>/privmem_ranges). */
+static void show_ranges(void)
+{
+	char path[300];
+	struct dirent *d;
+	DIR *dir;
+
+	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	dir = opendir("/sys/kernel/debug/kvm");
+	if (!dir)
+		return;
+	while ((d = readdir(dir))) {
+		snprintf(path, sizeof(path), "/sys/kernel/debug/kvm/%s/privmem_ranges",
+			 d->d_name);
+		if (access(path, R_OK))
+			continue;
+		printf("privmem pkvm demo: range map (%s):\n", path);
+		cat(path);
+	}
+	closedir(dir);
+}
+
+/* The guest's @call reached @step, returned 0, and QUERY says @attr. */
+static int expect_converted(struct pvm *p, long step, int attr,
+			    const char *call)
+{
+	uint64_t val;
+
+	if (expect_step(p, step, &val))
+		return -1;
+	if (val)
+		FAIL("%s returned %lld", call, (long long)val);
+	if (pm_query(p->vm, DATA_GPA) != attr)
+		FAIL("QUERY after %s: not %s", call,
+		     attr == KVM_PRIVMEM_PRIVATE ? "private" : "shared");
+	return 0;
+}
+
 /*
  * The whole story: the pVM writes a pattern to private pages, shares one
  * with MEM_SHARE: the host reads the pattern at the same host frame it
@@ -596,6 +628,8 @@ int test_pkvm_share_unshare(void)
 		printf("    # QUERY before MEM_SHARE: not private\n");
 		goto out;
 	}
+	SAY("the guest wrote its pattern to %lu private pages; the host's read of one: signal %d",
+	    NR_DATA, sig);
 	/* The host cannot take a page the guest owns. */
 	if (!pm_convert(p.vm, DATA_GPA, PAGE, KVM_PRIVMEM_SHARED, &c) ||
 	    errno != EPERM || c.done != 0 || c.error_index != 0) {
@@ -603,17 +637,11 @@ int test_pkvm_share_unshare(void)
 		       strerror(errno), c.done);
 		goto out;
 	}
+	SAY("KVM_PRIVMEM_CONVERT of that page to shared by the host: %s",
+	    strerror(errno));
 
-	if (expect_step(&p, M_SHARED, &val))
+	if (expect_converted(&p, M_SHARED, KVM_PRIVMEM_SHARED, "MEM_SHARE"))
 		goto out;
-	if (val) {
-		printf("    # MEM_SHARE returned %lld\n", (long long)val);
-		goto out;
-	}
-	if (pm_query(p.vm, DATA_GPA) != KVM_PRIVMEM_SHARED) {
-		printf("    # QUERY after MEM_SHARE: not shared\n");
-		goto out;
-	}
 	sig = probe_read(x, &val);
 	if (sig || val != PATTERN) {
 		printf("    # host read after MEM_SHARE: signal %d, %#llx\n",
@@ -626,6 +654,8 @@ int test_pkvm_share_unshare(void)
 		       (unsigned long long)pfn, (unsigned long long)pfn0);
 		goto out;
 	}
+	SAY("MEM_SHARE at %#lx: the host reads %#llx at pfn %#llx, the frame it wrote before launch",
+	    DATA_GPA, (unsigned long long)val, (unsigned long long)pfn);
 	/* Nor give back one the guest shared. */
 	if (!pm_convert(p.vm, DATA_GPA, PAGE, KVM_PRIVMEM_PRIVATE, &c) ||
 	    errno != EPERM) {
@@ -634,16 +664,8 @@ int test_pkvm_share_unshare(void)
 		goto out;
 	}
 
-	if (expect_step(&p, M_UNSHARED, &val))
+	if (expect_converted(&p, M_UNSHARED, KVM_PRIVMEM_PRIVATE, "MEM_UNSHARE"))
 		goto out;
-	if (val) {
-		printf("    # MEM_UNSHARE returned %lld\n", (long long)val);
-		goto out;
-	}
-	if (pm_query(p.vm, DATA_GPA) != KVM_PRIVMEM_PRIVATE) {
-		printf("    # QUERY after MEM_UNSHARE: not private\n");
-		goto out;
-	}
 	sig = probe_read(x, &val);
 	if (!sig) {
 		printf("    # host read after MEM_UNSHARE: %#llx\n",
@@ -657,6 +679,8 @@ int test_pkvm_share_unshare(void)
 		       (unsigned long long)val);
 		goto out;
 	}
+	SAY("MEM_UNSHARE: the host's read gets signal %d; the guest still reads its pattern",
+	    sig);
 	if (pvm_step(&p, &val) != -2) {
 		printf("    # no SYSTEM_OFF\n");
 		goto out;
@@ -674,6 +698,13 @@ int test_pkvm_share_unshare(void)
 		       (unsigned long long)st.pages_to_private);
 		goto out;
 	}
+	SAY("policy inplace (id %llu); %llu hypercalls; %llu pages to private, %llu to shared; %llu ranges",
+	    (unsigned long long)st.policy, (unsigned long long)st.hypercalls,
+	    (unsigned long long)st.pages_to_private,
+	    (unsigned long long)st.pages_to_shared,
+	    (unsigned long long)st.ranges);
+	if (demo)
+		show_ranges();
 	r = 0;
 out:
 	pvm_free(&p);
@@ -793,9 +824,10 @@ int test_pkvm_teardown(void)
 	return 0;
 }
 
-void pkvm_test_init(int kvm_fd)
+void pkvm_test_init(int kvm_fd, int demo_mode)
 {
 	kvm = kvm_fd;
+	demo = demo_mode;
 	trace_on();
 }
 

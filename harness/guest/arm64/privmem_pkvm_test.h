@@ -3,7 +3,7 @@
 #ifndef PRIVMEM_PKVM_TEST_H
 #define PRIVMEM_PKVM_TEST_H
 
-void pkvm_test_init(int kvm_fd);
+void pkvm_test_init(int kvm_fd, int demo);
 int test_pkvm_cap(void);
 int test_pkvm_share_unshare(void);
 int test_pkvm_teardown(void);
