@@ -411,8 +411,9 @@ struct privmem_backend_ops {
  *  - TDX: @set_private is Secure-EPT AUG (PAGE.ADD before launch);
  *    @set_shared is BLOCK + TRACK + REMOVE; @split_2m / @merge_2m are
  *    demote / promote.
- *  - pKVM: @set_private / @set_shared are the stage-2 unshare / share of
- *    the same page, in place; no 2M ops.
+ *  - pKVM: @set_private / @set_shared have EL2 carry out the guest's own
+ *    MEM_UNSHARE / MEM_SHARE of a donated page, in place (a page not
+ *    donated yet needs no hardware step); no 2M ops.
  *
  * An op that fails must leave its own range as it found it; the core
  * undoes earlier successful ops of the failing entry by calling the
@@ -521,8 +522,10 @@ struct privmem_arch_ops {
 	 * the backend still holds every page.  It must stop the guest's
 	 * mappings of the span and return each private page of the span to
 	 * the host (SNP: RMPUPDATE to shared or reclaim; TDX: Secure-EPT
-	 * REMOVE and page reclaim; pKVM: reclaim from the guest) and cannot
-	 * fail: the backend may free the pages from then on.  The cookie
+	 * REMOVE and page reclaim) and cannot fail: the backend may free
+	 * the pages from then on.  pKVM has none: a donated page stays
+	 * held by the backend (privmem_shmem_hold()) until pKVM's own
+	 * teardown reclaims it, before the backend is unbound.  The cookie
 	 * must stay valid until privmem_space_destroy() returns.
 	 */
 	void (*unbind)(void *priv);
