@@ -62,7 +62,9 @@ _Static_assert(DATA_GPA == 0x40001000UL && NR_DATA == 256 &&
  * The guests' building blocks: mem_call makes the SMCCC call 0xc600000<fn>
  * (MEM_SHARE 3, MEM_UNSHARE 4) for the page at x19; report_vectors is a
  * vector table (at 3:) whose every entry reports ESR_EL1 and ELR_EL1
- * through MMIO (M_EXCEPTION, M_ELR) and stops.
+ * through MMIO (M_EXCEPTION, M_ELR) and stops.  guest_begin / guest_end
+ * bracket a guest: a page-aligned blob from <name> to <name>_end that
+ * first points VBAR_EL1 at its report_vectors.
  */
 __asm__(
 "	.macro	mem_call fn\n"
@@ -84,6 +86,21 @@ __asm__(
 "	b	.\n"
 "	.balign	128\n"
 "	.endr\n"
+"	.endm\n"
+"	.macro	guest_begin name\n"
+"	.pushsection .rodata\n"
+"	.balign 4096\n"
+"	.globl	\\name, \\name\\()_end\n"
+"	.hidden	\\name, \\name\\()_end\n"
+"\\name:\n"
+"	adr	x0, 3f\n"
+"	msr	vbar_el1, x0\n"
+"	isb\n"
+"	.endm\n"
+"	.macro	guest_end name\n"
+"	report_vectors\n"
+"\\name\\()_end:\n"
+"	.popsection\n"
 "	.endm\n");
 
 /*
@@ -99,14 +116,7 @@ __asm__(
 extern const unsigned char guest_code[] __attribute__((visibility("hidden")));
 extern const unsigned char guest_code_end[] __attribute__((visibility("hidden")));
 __asm__(
-"	.pushsection .rodata\n"
-"	.balign 4096\n"
-"	.globl	guest_code, guest_code_end\n"
-"	.hidden	guest_code, guest_code_end\n"
-"guest_code:\n"
-"	adr	x0, 3f\n"
-"	msr	vbar_el1, x0\n"
-"	isb\n"
+"	guest_begin guest_code\n"
 "	movz	x19, #0x4000, lsl #16\n"	/* DATA_GPA */
 "	movk	x19, #0x1000\n"
 "	mov	x20, #256\n"			/* NR_DATA */
@@ -135,9 +145,7 @@ __asm__(
 "	movk	w0, #0x8400, lsl #16\n"
 "	hvc	#0\n"
 "2:	b	2b\n"
-"	report_vectors\n"
-"guest_code_end:\n"
-"	.popsection\n");
+"	guest_end guest_code\n");
 
 /*
  * The guest of the concurrent test, one per vCPU, x19 its own data page:
@@ -149,14 +157,7 @@ __asm__(
 extern const unsigned char conc_code[] __attribute__((visibility("hidden")));
 extern const unsigned char conc_code_end[] __attribute__((visibility("hidden")));
 __asm__(
-"	.pushsection .rodata\n"
-"	.balign 4096\n"
-"	.globl	conc_code, conc_code_end\n"
-"	.hidden	conc_code, conc_code_end\n"
-"conc_code:\n"
-"	adr	x0, 3f\n"
-"	msr	vbar_el1, x0\n"
-"	isb\n"
+"	guest_begin conc_code\n"
 "	mov	x20, #64\n"			/* CONC_ROUNDS */
 "	movz	x21, #0x2000, lsl #16\n"	/* MMIO_GPA */
 "	mov	x25, #0\n"
@@ -172,9 +173,7 @@ __asm__(
 "	b.ne	1b\n"
 "	str	x25, [x21, #0x100]\n"		/* M_CONC */
 "5:	b	5b\n"
-"	report_vectors\n"
-"conc_code_end:\n"
-"	.popsection\n");
+"	guest_end conc_code\n");
 
 struct pvm {
 	int vm, vcpu, memfd, vcpu1;
