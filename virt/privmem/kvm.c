@@ -1168,6 +1168,25 @@ static void kvm_privmem_prepare_exit(struct kvm_vcpu *vcpu, u64 flags,
 	run->privmem.attr = attr;
 }
 
+/* One guest range through the policy, then maybe KVM_EXIT_PRIVMEM. */
+static int kvm_privmem_convert_one(struct kvm_vcpu *vcpu, u64 gpa, u64 size,
+				   u32 attr, u32 gran, int *err)
+{
+	struct kvm_privmem *pm = to_pm(vcpu->kvm);
+	struct kvm_privmem_entry u = {
+		.gpa = gpa, .size = size, .attr = attr, .gran = gran,
+	};
+	u32 done = 0;
+	s32 failed;
+
+	*err = kvm_privmem_convert_entries(pm, &u, 1, 0, &done, &failed);
+	if (!(pm->flags & KVM_PRIVMEM_EXIT_ON_CONVERT))
+		return 1;
+	atomic64_inc(&pm->exits);
+	kvm_privmem_prepare_exit(vcpu, 0, gpa, size, 1, done, *err, attr);
+	return 0;
+}
+
 /**
  * kvm_privmem_guest_convert() - a guest's request to convert one range
  * @vcpu: the calling vCPU.
@@ -1187,20 +1206,8 @@ static void kvm_privmem_prepare_exit(struct kvm_vcpu *vcpu, u64 flags,
 int kvm_privmem_guest_convert(struct kvm_vcpu *vcpu, u64 gpa, u64 size,
 			      u32 attr, u32 gran, int *err)
 {
-	struct kvm_privmem *pm = to_pm(vcpu->kvm);
-	struct kvm_privmem_entry u = {
-		.gpa = gpa, .size = size, .attr = attr, .gran = gran,
-	};
-	u32 done = 0;
-	s32 failed;
-
-	atomic64_inc(&pm->hypercalls);
-	*err = kvm_privmem_convert_entries(pm, &u, 1, 0, &done, &failed);
-	if (!(pm->flags & KVM_PRIVMEM_EXIT_ON_CONVERT))
-		return 1;
-	atomic64_inc(&pm->exits);
-	kvm_privmem_prepare_exit(vcpu, 0, gpa, size, 1, done, *err, attr);
-	return 0;
+	atomic64_inc(&to_pm(vcpu->kvm)->hypercalls);
+	return kvm_privmem_convert_one(vcpu, gpa, size, attr, gran, err);
 }
 EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_guest_convert);
 
@@ -1335,23 +1342,22 @@ int kvm_privmem_map_gpa_range(struct kvm_vcpu *vcpu, u64 gpa, u64 npages,
 			  KVM_MAP_GPA_RANGE_ENCRYPTED;
 	int r, err;
 
-	if (attrs == KVM_PRIVMEM_MAP_GPA_RANGE_BATCH) {
-		atomic64_inc(&pm->hypercalls);
+	atomic64_inc(&pm->hypercalls);
+	if (attrs == KVM_PRIVMEM_MAP_GPA_RANGE_BATCH)
 		return kvm_privmem_map_batch(vcpu, gpa, npages, ret);
-	}
+
 	if ((attrs & ~known) || !PAGE_ALIGNED(gpa) || !npages ||
 	    npages > (U64_MAX >> PAGE_SHIFT) ||
 	    gpa + (npages << PAGE_SHIFT) <= gpa) {
-		atomic64_inc(&pm->hypercalls);
 		*ret = -KVM_EINVAL;
 		return 1;
 	}
-	r = kvm_privmem_guest_convert(vcpu, gpa, npages << PAGE_SHIFT,
-				      attrs & KVM_MAP_GPA_RANGE_ENCRYPTED ?
-				      KVM_PRIVMEM_PRIVATE : KVM_PRIVMEM_SHARED,
-				      attrs & KVM_MAP_GPA_RANGE_PAGE_SZ_2M ?
-				      KVM_PRIVMEM_GRAN_2M : KVM_PRIVMEM_GRAN_4K,
-				      &err);
+	r = kvm_privmem_convert_one(vcpu, gpa, npages << PAGE_SHIFT,
+				    attrs & KVM_MAP_GPA_RANGE_ENCRYPTED ?
+				    KVM_PRIVMEM_PRIVATE : KVM_PRIVMEM_SHARED,
+				    attrs & KVM_MAP_GPA_RANGE_PAGE_SZ_2M ?
+				    KVM_PRIVMEM_GRAN_2M : KVM_PRIVMEM_GRAN_4K,
+				    &err);
 	*ret = kvm_privmem_hc_ret(err);
 	return r;
 }
