@@ -251,54 +251,6 @@ static void privmem_shmem_unpin(struct privmem_shmem *sh, struct folio *folio)
 	folio_put(folio);
 }
 
-/**
- * privmem_shmem_hold() - a long-term reference on a page for the arch
- * @sh: the binding.
- * @gfn: the frame.
- * @page: returns the page.
- *
- * For an arch that maps a page into the guest's stage 2 for as long as
- * the guest owns it (pKVM): the reference keeps the page from being
- * freed under the mapping, and the conversion steps' reference checks
- * count it as the backend's own, not as a host user's.  Drop it with
- * privmem_shmem_release(), at the latest before the binding goes.
- *
- * Context: May sleep.
- * Return: 0, -ENOENT if no page backs @gfn, -EINVAL if @gfn is outside
- * the binding, or -ENOMEM.
- */
-int privmem_shmem_hold(struct privmem_shmem *sh, u64 gfn, struct page **page)
-{
-	enum privmem_gran gran;
-	struct folio *folio;
-	u64 pfn;
-	int ret;
-
-	ret = privmem_shmem_backend_ops.get_pfn(sh, gfn, &pfn, &gran);
-	if (ret)
-		return ret;
-	folio = pfn_folio(pfn);
-	ret = privmem_shmem_pin(sh, folio);
-	if (ret) {
-		folio_put(folio);
-		return ret;
-	}
-	*page = pfn_to_page(pfn);
-	return 0;
-}
-EXPORT_SYMBOL_GPL(privmem_shmem_hold);
-
-/**
- * privmem_shmem_release() - drop a reference from privmem_shmem_hold()
- * @sh: the binding.
- * @page: the page.
- */
-void privmem_shmem_release(struct privmem_shmem *sh, struct page *page)
-{
-	privmem_shmem_unpin(sh, page_folio(page));
-}
-EXPORT_SYMBOL_GPL(privmem_shmem_release);
-
 /*
  * No one but the page cache (and our own pins) may hold a folio of the
  * range: a read or splice in flight, a pipe buffer or a GUP pin would let
@@ -662,6 +614,54 @@ static void privmem_shmem_put_pfn(void *priv, u64 pfn)
 {
 	folio_put(pfn_folio(pfn));
 }
+
+/**
+ * privmem_shmem_hold() - a long-term reference on a page for the arch
+ * @sh: the binding.
+ * @gfn: the frame.
+ * @page: returns the page.
+ *
+ * For an arch that maps a page into the guest's stage 2 for as long as
+ * the guest owns it (pKVM): the reference keeps the page from being
+ * freed under the mapping, and the conversion steps' reference checks
+ * count it as the backend's own, not as a host user's.  Drop it with
+ * privmem_shmem_release(), at the latest before the binding goes.
+ *
+ * Context: May sleep.
+ * Return: 0, -ENOENT if no page backs @gfn, -EINVAL if @gfn is outside
+ * the binding, or -ENOMEM.
+ */
+int privmem_shmem_hold(struct privmem_shmem *sh, u64 gfn, struct page **page)
+{
+	enum privmem_gran gran;
+	struct folio *folio;
+	u64 pfn;
+	int ret;
+
+	ret = privmem_shmem_get_pfn(sh, gfn, &pfn, &gran);
+	if (ret)
+		return ret;
+	folio = pfn_folio(pfn);
+	ret = privmem_shmem_pin(sh, folio);
+	if (ret) {
+		folio_put(folio);
+		return ret;
+	}
+	*page = pfn_to_page(pfn);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(privmem_shmem_hold);
+
+/**
+ * privmem_shmem_release() - drop a reference from privmem_shmem_hold()
+ * @sh: the binding.
+ * @page: the page.
+ */
+void privmem_shmem_release(struct privmem_shmem *sh, struct page *page)
+{
+	privmem_shmem_unpin(sh, page_folio(page));
+}
+EXPORT_SYMBOL_GPL(privmem_shmem_release);
 
 static void privmem_shmem_ops_unbind(void *priv)
 {
