@@ -1,9 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite privmem_snp: a real privmem space driven through the SEV-SNP
- * adapter, with every RMP instruction replaced by a static stub that logs
- * the call, keeps a fake RMP and can fail on request.  The backend is a
- * fake that maps gfn T_GFN + i to pfn T_PFN + i; no page is touched.
+ * adapter and its page state change handlers, with every RMP instruction
+ * replaced by a static stub into a model of the RMP that enforces the
+ * hardware's rules, and a model of the nested page table that says which
+ * pages a vCPU can still reach.  The backend is a fake that maps gfn
+ * T_GFN + i to pfn T_PFN + i; no page is touched.
+ *
+ * The RMP model keeps, per 4K page, whether it is assigned and at which
+ * level.  What the real RMP refuses, or what would hurt the host or the
+ * guest, is a rule violation that fails the test:
+ *
+ *  - RMPUPDATE to private at 2M needs a 2M aligned PFN and 512 entries
+ *    that are all hypervisor-owned; at 4K an entry that is not assigned
+ *    and not part of a 2M entry;
+ *  - RMPUPDATE to shared must name the level the entry was assigned at;
+ *  - PSMASH only on the head of a 2M assigned entry;
+ *  - no RMPUPDATE of a page the nested page table still maps;
+ *  - the host flushes (touches) only hypervisor-owned pages: touching a
+ *    guest-owned page is an RMP fault;
+ *  - when the space is gone, every page is hypervisor-owned again unless
+ *    the adapter kept it from the host (leaked): freeing a guest-owned
+ *    page would hand it to the host allocator.
  */
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
@@ -34,8 +52,17 @@ struct snp_test {
 	enum privmem_gran backing;	/* folio size get_pfn reports */
 	enum privmem_mode mode;
 	long refs;			/* get_pfn minus put_pfn */
-	/* fake RMP, per page: 0 shared, else the assigned level */
+	/* RMP model, per page: 0 hypervisor-owned, else the assigned level */
 	u8 rmp[T_NPAGES];
+	bool leaked[T_NPAGES];		/* kept from the host by the adapter */
+	bool mapped[T_NPAGES];		/* the nested page table maps it */
+	unsigned int zaps;
+	unsigned int violations;	/* rule violations seen by the model */
+	unsigned int expect_violations;
+	u64 deny_gfn;			/* the policy refuses entries with it */
+	unsigned int converts;		/* privmem_convert() calls by PSC */
+	unsigned int psc_done;		/* what privmem_snp_psc() reported */
+	int psc_err;
 	/* fail the fail_nth[c]'th (1-based) call of kind c; 0: never */
 	unsigned int fail_nth[C_NR];
 	int fail_ret;			/* what a failing PSMASH returns */
@@ -59,22 +86,62 @@ static bool snp_record(enum snp_call call, u64 pfn, u64 arg)
 	return ++t->calls[call] == t->fail_nth[call];
 }
 
+/* The hardware (or the host) would refuse or fault: a rule is broken. */
+static bool snp_rule(bool ok, const char *what, u64 pfn)
+{
+	struct snp_test *t = cur();
+
+	if (ok)
+		return true;
+	t->violations++;
+	if (t->violations > t->expect_violations)
+		KUNIT_FAIL(kunit_get_current_test(), "RMP model: %s (pfn %#llx)",
+			   what, pfn);
+	return false;
+}
+
+static u64 pages_of(enum pg_level level)
+{
+	return level == PG_LEVEL_2M ? PRIVMEM_PAGES_2M : 1;
+}
+
 static void rmp_set(struct snp_test *t, u64 pfn, enum pg_level level, u8 v)
 {
-	u64 i, n = level == PG_LEVEL_2M ? PRIVMEM_PAGES_2M : 1;
+	u64 i, n = pages_of(level);
 
 	for (i = 0; i < n; i++)
 		t->rmp[pfn - T_PFN + i] = v;
+}
+
+static bool none_mapped(struct snp_test *t, u64 pfn, u64 n)
+{
+	u64 i;
+
+	for (i = 0; i < n; i++)
+		if (t->mapped[pfn - T_PFN + i])
+			return false;
+	return true;
 }
 
 static int stub_rmp_private(u64 pfn, u64 gpa, enum pg_level level, u32 asid)
 {
 	struct kunit *test = kunit_get_current_test();
 	struct snp_test *t = cur();
+	u64 i, n = pages_of(level);
+	bool ok = true;
 
 	KUNIT_EXPECT_EQ(test, asid, T_ASID);
 	KUNIT_EXPECT_EQ(test, gpa, PFN_PHYS(pfn - T_PFN + T_GFN));
 	if (snp_record(C_PRIV, pfn, level))
+		return -EFAULT;
+	if (!snp_rule(IS_ALIGNED(pfn, n), "RMPUPDATE 2M of an unaligned PFN", pfn))
+		return -EFAULT;
+	for (i = 0; i < n; i++)
+		ok &= !t->rmp[pfn - T_PFN + i];
+	if (!snp_rule(ok, "RMPUPDATE to private over an assigned entry", pfn))
+		return -EFAULT;
+	if (!snp_rule(none_mapped(t, pfn, n), "RMPUPDATE of a page still mapped",
+		      pfn))
 		return -EFAULT;
 	rmp_set(t, pfn, level, level);
 	return 0;
@@ -85,6 +152,13 @@ static int stub_rmp_shared(u64 pfn, enum pg_level level)
 	struct snp_test *t = cur();
 
 	if (snp_record(C_SHARED, pfn, level))
+		return -EFAULT;
+	if (!snp_rule(t->rmp[pfn - T_PFN] == level &&
+		      IS_ALIGNED(pfn, pages_of(level)),
+		      "RMPUPDATE to shared at another level than assigned", pfn))
+		return -EFAULT;
+	if (!snp_rule(none_mapped(t, pfn, pages_of(level)),
+		      "RMPUPDATE of a page still mapped", pfn))
 		return -EFAULT;
 	rmp_set(t, pfn, level, 0);
 	return 0;
@@ -97,9 +171,15 @@ static int stub_psmash(u64 pfn)
 
 	if (snp_record(C_PSMASH, pfn, 0))
 		return t->fail_ret;
+	if (!snp_rule(IS_ALIGNED(pfn, PRIVMEM_PAGES_2M) &&
+		      t->rmp[pfn - T_PFN] == PG_LEVEL_2M,
+		      "PSMASH of an entry not assigned at 2M", pfn))
+		return 1;	/* FAIL_INPUT */
+	if (!snp_rule(none_mapped(t, pfn, PRIVMEM_PAGES_2M),
+		      "PSMASH of a block still mapped at 2M", pfn))
+		return 1;
 	for (i = 0; i < PRIVMEM_PAGES_2M; i++)
-		if (t->rmp[pfn - T_PFN + i])
-			t->rmp[pfn - T_PFN + i] = PG_LEVEL_4K;
+		t->rmp[pfn - T_PFN + i] = PG_LEVEL_4K;
 	return 0;
 }
 
@@ -115,19 +195,46 @@ static int stub_lookup(u64 pfn, bool *assigned, int *level)
 
 static void stub_flush(u64 pfn, u64 npages)
 {
+	struct snp_test *t = cur();
+	u64 i;
+
 	snp_record(C_FLUSH, pfn, npages);
+	for (i = 0; i < npages; i++)
+		snp_rule(!t->rmp[pfn - T_PFN + i],
+			 "the host touched a guest-owned page", pfn + i);
 }
 
 static void stub_leak(u64 pfn, u64 npages)
 {
+	struct snp_test *t = cur();
+	u64 i;
+
 	snp_record(C_LEAK, pfn, npages);
+	for (i = 0; i < npages; i++)
+		t->leaked[pfn - T_PFN + i] = true;
+}
+
+/* The nested page table model: KVM's zap before an RMP change. */
+static void t_zap(void *arg, u64 gfn, u64 npages)
+{
+	struct snp_test *t = arg;
+	u64 i;
+
+	KUNIT_EXPECT_GE(kunit_get_current_test(), gfn, T_GFN);
+	KUNIT_EXPECT_LE(kunit_get_current_test(), gfn + npages, T_GFN + T_NPAGES);
+	t->zaps++;
+	for (i = gfn; i < gfn + npages && i < T_GFN + T_NPAGES; i++)
+		t->mapped[i - T_GFN] = false;
 }
 
 /* Fake policy and backend */
 
 static int t_allow(const struct privmem_conv_info *ci)
 {
-	return 0;
+	u64 deny = cur()->deny_gfn;
+
+	return deny && deny >= ci->gfn && deny < ci->gfn + ci->npages ?
+	       -EPERM : 0;
 }
 
 static enum privmem_mode t_mode(const struct privmem_conv_info *ci)
@@ -171,6 +278,23 @@ static void snp_test_destroy(void *data)
 	privmem_snp_destroy(t->snp);
 }
 
+/* After every case: no page left guest-owned unless kept from the host. */
+static void snp_test_exit(struct kunit *test)
+{
+	struct snp_test *t = test->priv;
+	unsigned int i, owned = 0;
+
+	if (t->space)
+		privmem_space_destroy(t->space);
+	t->space = NULL;
+	for (i = 0; i < T_NPAGES; i++)
+		owned += t->rmp[i] && !t->leaked[i];
+	KUNIT_EXPECT_EQ_MSG(test, owned, 0,
+			    "RMP model: guest-owned pages went back to the host");
+	KUNIT_EXPECT_EQ(test, t->violations, t->expect_violations);
+	KUNIT_EXPECT_EQ(test, t->refs, 0);
+}
+
 static int snp_test_init(struct kunit *test)
 {
 	struct privmem_space_config cfg = {};
@@ -200,7 +324,8 @@ static int snp_test_init(struct kunit *test)
 	kunit_activate_static_stub(test, privmem_snp_flush, stub_flush);
 	kunit_activate_static_stub(test, privmem_snp_leak, stub_leak);
 
-	t->snp = privmem_snp_create(T_ASID, &t->bops, t, T_GFN, T_NPAGES);
+	t->snp = privmem_snp_create(T_ASID, &t->bops, t, T_GFN, T_NPAGES,
+				    t_zap, t);
 	if (IS_ERR(t->snp))
 		return PTR_ERR(t->snp);
 	cfg.policy = &t->policy;
@@ -466,6 +591,342 @@ static void snp_unbind(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->refs, 0);
 }
 
+/* A vCPU mapped these pages: the adapter must have KVM zap them first. */
+static void snp_zap_first(struct kunit *test)
+{
+	struct snp_test *t = test->priv;
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		t->mapped[i] = true;
+	KUNIT_ASSERT_EQ(test, conv(t, 0, 4, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K), 0);
+	KUNIT_EXPECT_GE(test, t->zaps, 1);
+	for (i = 0; i < 4; i++)
+		t->mapped[i] = true;
+	KUNIT_ASSERT_EQ(test, conv(t, 0, 4, PRIVMEM_SHARED, PRIVMEM_GRAN_4K), 0);
+	KUNIT_EXPECT_GE(test, t->zaps, 2);
+	KUNIT_EXPECT_FALSE(test, t->mapped[3]);
+}
+
+/* The model itself: each wrong sequence breaks one rule. */
+static void snp_model_rules(struct kunit *test)
+{
+	struct snp_test *t = test->priv;
+
+	t->expect_violations = 6;
+	KUNIT_ASSERT_EQ(test, stub_rmp_private(T_PFN, PFN_PHYS(T_GFN),
+					       PG_LEVEL_2M, T_ASID), 0);
+	/* 4K inside a 2M entry; shared at the wrong level; PSMASH of 4K */
+	KUNIT_EXPECT_NE(test, stub_rmp_private(T_PFN + 1, PFN_PHYS(T_GFN + 1),
+					       PG_LEVEL_4K, T_ASID), 0);
+	KUNIT_EXPECT_NE(test, stub_rmp_shared(T_PFN + 1, PG_LEVEL_4K), 0);
+	KUNIT_EXPECT_NE(test, stub_psmash(T_PFN + PRIVMEM_PAGES_2M), 0);
+	/* the host touches a guest-owned page */
+	stub_flush(T_PFN + 5, 1);
+	/* an RMP change under a live mapping */
+	t->mapped[0] = true;
+	KUNIT_EXPECT_NE(test, stub_rmp_shared(T_PFN, PG_LEVEL_2M), 0);
+	t->mapped[0] = false;
+	KUNIT_EXPECT_EQ(test, stub_rmp_shared(T_PFN, PG_LEVEL_2M), 0);
+	/* 2M at an unaligned PFN */
+	KUNIT_EXPECT_NE(test, stub_rmp_private(T_PFN + 8, PFN_PHYS(T_GFN + 8),
+					       PG_LEVEL_2M, T_ASID), 0);
+	KUNIT_EXPECT_EQ(test, t->violations, 6);
+}
+
+/* Page state change requests */
+
+#define T_PSC_MAX	VMGEXIT_PSC_MAX_COUNT
+
+static int t_convert(void *arg, const struct privmem_entry *entries,
+		     unsigned int nr, unsigned int *done, unsigned int *bad)
+{
+	struct snp_test *t = arg;
+
+	t->converts++;
+	return privmem_convert(t->space, entries, nr, 0, done, bad);
+}
+
+static struct privmem_snp_psc *psc_new(struct kunit *test)
+{
+	struct privmem_snp_psc *psc;
+
+	psc = kunit_kzalloc(test, struct_size(psc, entries, T_PSC_MAX),
+			    GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, psc);
+	return psc;
+}
+
+static void psc_set(struct privmem_snp_psc *psc, unsigned int i, u64 off,
+		    unsigned int op, bool huge)
+{
+	psc->entries[i] = (struct psc_entry) {
+		.gfn = T_GFN + off, .operation = op, .pagesize = huge,
+	};
+	psc->hdr.end_entry = max_t(u16, psc->hdr.end_entry, i);
+}
+
+static u64 psc_run(struct snp_test *t, struct privmem_snp_psc *psc)
+{
+	unsigned int first = psc->hdr.cur_entry;
+	u64 ret;
+
+	ret = privmem_snp_psc(psc, T_PSC_MAX, t_convert, t, &t->psc_done,
+			      &t->psc_err);
+	/* what the VMM would be told agrees with what the guest sees */
+	KUNIT_EXPECT_EQ(kunit_get_current_test(), t->psc_done,
+			psc->hdr.cur_entry - first);
+	KUNIT_EXPECT_EQ(kunit_get_current_test(), !ret, !t->psc_err);
+	return ret;
+}
+
+static u64 ppages(const struct privmem_snp_psc *psc, unsigned int i)
+{
+	return psc->entries[i].cur_page;
+}
+
+#define OP_P	VMGEXIT_PSC_OP_PRIVATE
+#define OP_S	VMGEXIT_PSC_OP_SHARED
+
+/* A mixed request, smash and unsmash included, in one privmem call. */
+static void snp_psc_mixed(struct kunit *test)
+{
+	struct snp_test *t = test->priv;
+	struct privmem_snp_psc *psc = psc_new(test);
+
+	KUNIT_ASSERT_EQ(test, conv(t, 1024, PRIVMEM_PAGES_2M, PRIVMEM_PRIVATE,
+				   PRIVMEM_GRAN_2M), 0);
+	psc_set(psc, 0, 0, OP_P, true);
+	psc_set(psc, 1, 512, OP_P, false);
+	psc_set(psc, 2, 513, OP_P, false);
+	psc_set(psc, 3, 1024, PRIVMEM_SNP_PSC_OP_PSMASH, true);
+	psc_set(psc, 4, 1024 + 5, OP_S, false);
+	psc_set(psc, 5, 1024, PRIVMEM_SNP_PSC_OP_UNSMASH, true);
+	psc_set(psc, 6, 1536, OP_S, true);	/* already shared */
+	KUNIT_EXPECT_EQ(test, psc_run(t, psc), 0);
+	KUNIT_EXPECT_EQ(test, t->converts, 1);
+	KUNIT_EXPECT_EQ(test, psc->hdr.cur_entry, 7);
+	KUNIT_EXPECT_EQ(test, ppages(psc, 0), 512);
+	KUNIT_EXPECT_EQ(test, ppages(psc, 1), 1);
+	KUNIT_EXPECT_EQ(test, ppages(psc, 3), 512);
+	KUNIT_EXPECT_EQ(test, ppages(psc, 6), 512);
+	KUNIT_EXPECT_EQ(test, attr_of(t, 511), PRIVMEM_PRIVATE);
+	KUNIT_EXPECT_EQ(test, attr_of(t, 513), PRIVMEM_PRIVATE);
+	KUNIT_EXPECT_EQ(test, attr_of(t, 514), PRIVMEM_SHARED);
+	KUNIT_EXPECT_EQ(test, attr_of(t, 1024 + 5), PRIVMEM_SHARED);
+	KUNIT_EXPECT_EQ(test, attr_of(t, 1024 + 6), PRIVMEM_PRIVATE);
+	KUNIT_EXPECT_EQ(test, t->rmp[0], PG_LEVEL_2M);
+	KUNIT_EXPECT_EQ(test, t->rmp[512], PG_LEVEL_4K);
+	/* the block was smashed by the core, through PSMASH */
+	KUNIT_EXPECT_EQ(test, t->calls[C_PSMASH], 1);
+	KUNIT_EXPECT_EQ(test, t->rmp[1024 + 5], 0);
+	KUNIT_EXPECT_EQ(test, t->rmp[1024 + 6], PG_LEVEL_4K);
+}
+
+/* A bad header changes nothing; cur_entry past end_entry is no work. */
+static void snp_psc_bad_header(struct kunit *test)
+{
+	struct snp_test *t = test->priv;
+	struct privmem_snp_psc *psc = psc_new(test);
+
+	psc_set(psc, 0, 0, OP_P, false);
+	psc->hdr.end_entry = T_PSC_MAX;
+	KUNIT_EXPECT_EQ(test, psc_run(t, psc), VMGEXIT_PSC_ERROR_INVALID_HDR);
+	KUNIT_EXPECT_EQ(test, t->converts, 0);
+	KUNIT_EXPECT_EQ(test, psc->hdr.cur_entry, 0);
+	KUNIT_EXPECT_EQ(test, ppages(psc, 0), 0);
+	KUNIT_EXPECT_EQ(test, privmem_snp_psc(psc, T_PSC_MAX + 1, t_convert, t,
+					      &t->psc_done, &t->psc_err),
+			VMGEXIT_PSC_ERROR_GENERIC);
+	KUNIT_EXPECT_EQ(test, t->psc_err, -EINVAL);
+
+	psc->hdr.end_entry = 0;
+	psc->hdr.cur_entry = 1;
+	KUNIT_EXPECT_EQ(test, psc_run(t, psc), 0);
+	KUNIT_EXPECT_EQ(test, t->converts, 0);
+	KUNIT_EXPECT_EQ(test, attr_of(t, 0), PRIVMEM_SHARED);
+	KUNIT_EXPECT_EQ(test, t->calls[C_PRIV], 0);
+}
+
+#define T_PSC_N		5
+
+/*
+ * An invalid entry at every position, of each kind: the entries before it
+ * are done, cur_entry stops at it, nothing after it is touched.
+ */
+static void snp_psc_invalid_entry(struct kunit *test)
+{
+	struct snp_test *t = test->priv;
+	unsigned int k, i;
+
+	for (k = 0; k < T_PSC_N; k++) {
+		struct privmem_snp_psc *psc = psc_new(test);
+		u64 base = k * 16;
+
+		for (i = 0; i < T_PSC_N; i++)
+			psc_set(psc, i, base + 2 * i, OP_P, false);
+		switch (k % 4) {
+		case 0:		/* a 2M entry at a gfn that is not 2M aligned */
+			psc->entries[k].pagesize = 1;
+			psc->entries[k].gfn |= 1;
+			break;
+		case 1:		/* more pages done than it has */
+			psc->entries[k].cur_page = 2;
+			break;
+		case 2:		/* no such operation */
+			psc->entries[k].operation = 0;
+			break;
+		default:
+			psc->entries[k].operation = 9;
+			break;
+		}
+		t->converts = 0;
+		KUNIT_EXPECT_EQ_MSG(test, psc_run(t, psc),
+				    VMGEXIT_PSC_ERROR_INVALID_ENTRY, "k %u", k);
+		KUNIT_EXPECT_EQ_MSG(test, psc->hdr.cur_entry, k, "k %u", k);
+		KUNIT_EXPECT_EQ(test, t->converts, k ? 1 : 0);
+		for (i = 0; i < T_PSC_N; i++) {
+			KUNIT_EXPECT_EQ_MSG(test, attr_of(t, base + 2 * i),
+					    i < k ? PRIVMEM_PRIVATE : PRIVMEM_SHARED,
+					    "k %u i %u", k, i);
+			KUNIT_EXPECT_EQ_MSG(test, t->rmp[base + 2 * i],
+					    i < k ? PG_LEVEL_4K : 0,
+					    "k %u i %u", k, i);
+		}
+		KUNIT_EXPECT_EQ(test, ppages(psc, T_PSC_N - 1), 0);
+	}
+}
+
+/*
+ * The hardware step fails at every position: the entries before it are
+ * done, it is undone, none after it is tried, and the guest hears a
+ * generic error with cur_entry at the failed entry.
+ */
+static void snp_psc_hw_failure(struct kunit *test)
+{
+	struct snp_test *t = test->priv;
+	unsigned int k, i;
+
+	for (k = 0; k < T_PSC_N; k++) {
+		struct privmem_snp_psc *psc = psc_new(test);
+		u64 base = k * 16;
+
+		for (i = 0; i < T_PSC_N; i++)
+			psc_set(psc, i, base + 2 * i, OP_P, false);
+		memset(t->calls, 0, sizeof(t->calls));
+		t->fail_nth[C_PRIV] = k + 1;
+		KUNIT_EXPECT_EQ_MSG(test, psc_run(t, psc),
+				    VMGEXIT_PSC_ERROR_GENERIC, "k %u", k);
+		KUNIT_EXPECT_EQ_MSG(test, psc->hdr.cur_entry, k, "k %u", k);
+		for (i = 0; i < T_PSC_N; i++) {
+			KUNIT_EXPECT_EQ_MSG(test, attr_of(t, base + 2 * i),
+					    i < k ? PRIVMEM_PRIVATE : PRIVMEM_SHARED,
+					    "k %u i %u", k, i);
+			KUNIT_EXPECT_EQ_MSG(test, t->rmp[base + 2 * i],
+					    i < k ? PG_LEVEL_4K : 0,
+					    "k %u i %u", k, i);
+			KUNIT_EXPECT_EQ_MSG(test, ppages(psc, i), i < k ? 1 : 0,
+					    "k %u i %u", k, i);
+		}
+		KUNIT_EXPECT_EQ(test, t->calls[C_PRIV], k + 1);
+	}
+	t->fail_nth[C_PRIV] = 0;
+}
+
+/* The policy refuses an entry: a generic error at that entry. */
+static void snp_psc_policy_refuses(struct kunit *test)
+{
+	struct snp_test *t = test->priv;
+	struct privmem_snp_psc *psc = psc_new(test);
+
+	psc_set(psc, 0, 0, OP_P, false);
+	psc_set(psc, 1, 2, OP_P, false);
+	psc_set(psc, 2, 4, OP_P, false);
+	t->deny_gfn = T_GFN + 2;
+	KUNIT_EXPECT_EQ(test, psc_run(t, psc), VMGEXIT_PSC_ERROR_GENERIC);
+	KUNIT_EXPECT_EQ(test, t->psc_err, -EPERM);
+	KUNIT_EXPECT_EQ(test, psc->hdr.cur_entry, 1);
+	KUNIT_EXPECT_EQ(test, attr_of(t, 0), PRIVMEM_PRIVATE);
+	KUNIT_EXPECT_EQ(test, attr_of(t, 2), PRIVMEM_SHARED);
+	KUNIT_EXPECT_EQ(test, t->rmp[2], 0);
+	/* the guest retries from cur_entry once the policy allows it */
+	t->deny_gfn = 0;
+	KUNIT_EXPECT_EQ(test, psc_run(t, psc), 0);
+	KUNIT_EXPECT_EQ(test, psc->hdr.cur_entry, 3);
+	KUNIT_EXPECT_EQ(test, attr_of(t, 4), PRIVMEM_PRIVATE);
+	KUNIT_EXPECT_EQ(test, t->calls[C_PRIV], 3);
+}
+
+/* A 2M entry the guest says is partly done continues at 4K. */
+static void snp_psc_resume_partial(struct kunit *test)
+{
+	struct snp_test *t = test->priv;
+	struct privmem_snp_psc *psc = psc_new(test);
+
+	psc_set(psc, 0, 1536, OP_P, true);
+	psc->entries[0].cur_page = 100;
+	psc_set(psc, 1, 8, OP_P, false);
+	psc->entries[1].cur_page = 1;	/* done already: skipped */
+	KUNIT_EXPECT_EQ(test, psc_run(t, psc), 0);
+	KUNIT_EXPECT_EQ(test, psc->hdr.cur_entry, 2);
+	KUNIT_EXPECT_EQ(test, ppages(psc, 0), 512);
+	KUNIT_EXPECT_EQ(test, attr_of(t, 1536 + 99), PRIVMEM_SHARED);
+	KUNIT_EXPECT_EQ(test, attr_of(t, 1536 + 100), PRIVMEM_PRIVATE);
+	KUNIT_EXPECT_EQ(test, attr_of(t, 8), PRIVMEM_SHARED);
+	KUNIT_EXPECT_EQ(test, t->calls[C_PRIV], PRIVMEM_PAGES_2M - 100);
+	KUNIT_EXPECT_EQ(test, t->rmp[1536 + 100], PG_LEVEL_4K);
+}
+
+/* Requests privmem refuses whole: nothing changes. */
+static void snp_psc_refused_whole(struct kunit *test)
+{
+	struct snp_test *t = test->priv;
+	struct privmem_snp_psc *psc = psc_new(test);
+
+	/* the same page twice */
+	psc_set(psc, 0, 0, OP_P, false);
+	psc_set(psc, 1, 1, OP_P, false);
+	psc_set(psc, 2, 0, OP_S, false);
+	KUNIT_EXPECT_EQ(test, psc_run(t, psc), VMGEXIT_PSC_ERROR_INVALID_ENTRY);
+	KUNIT_EXPECT_EQ(test, psc->hdr.cur_entry, 0);
+	KUNIT_EXPECT_EQ(test, ppages(psc, 0), 0);
+	KUNIT_EXPECT_EQ(test, attr_of(t, 0), PRIVMEM_SHARED);
+
+	/* outside the bound span */
+	psc = psc_new(test);
+	psc_set(psc, 0, 0, PRIVMEM_SNP_PSC_OP_PSMASH, true);
+	psc_set(psc, 1, 4, OP_P, false);
+	psc_set(psc, 2, T_NPAGES, OP_P, false);
+	KUNIT_EXPECT_EQ(test, psc_run(t, psc), VMGEXIT_PSC_ERROR_INVALID_ENTRY);
+	/* the no-op before the first privmem entry counts as done */
+	KUNIT_EXPECT_EQ(test, psc->hdr.cur_entry, 1);
+	KUNIT_EXPECT_EQ(test, attr_of(t, 4), PRIVMEM_SHARED);
+	KUNIT_EXPECT_EQ(test, t->calls[C_PRIV], 0);
+}
+
+/* The MSR protocol: one 4K page, private or shared, nothing else. */
+static void snp_psc_msr(struct kunit *test)
+{
+	struct snp_test *t = test->priv;
+
+	KUNIT_EXPECT_EQ(test, privmem_snp_psc_msr(T_GFN + 3,
+						  SNP_PAGE_STATE_PRIVATE,
+						  t_convert, t), 0);
+	KUNIT_EXPECT_EQ(test, attr_of(t, 3), PRIVMEM_PRIVATE);
+	KUNIT_EXPECT_EQ(test, t->rmp[3], PG_LEVEL_4K);
+	KUNIT_EXPECT_EQ(test, privmem_snp_psc_msr(T_GFN + 3,
+						  SNP_PAGE_STATE_SHARED,
+						  t_convert, t), 0);
+	KUNIT_EXPECT_EQ(test, attr_of(t, 3), PRIVMEM_SHARED);
+	KUNIT_EXPECT_EQ(test, t->rmp[3], 0);
+	KUNIT_EXPECT_EQ(test, privmem_snp_psc_msr(T_GFN + 3, 3, t_convert, t),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, privmem_snp_psc_msr(T_GFN + T_NPAGES,
+						  SNP_PAGE_STATE_PRIVATE,
+						  t_convert, t), -EINVAL);
+	KUNIT_EXPECT_EQ(test, t->converts, 3);
+}
+
 static struct kunit_case privmem_snp_cases[] = {
 	KUNIT_CASE(snp_to_private_4k),
 	KUNIT_CASE(snp_to_private_2m),
@@ -477,12 +938,23 @@ static struct kunit_case privmem_snp_cases[] = {
 	KUNIT_CASE(snp_undo_private_leak),
 	KUNIT_CASE(snp_core_undo),
 	KUNIT_CASE(snp_unbind),
+	KUNIT_CASE(snp_zap_first),
+	KUNIT_CASE(snp_model_rules),
+	KUNIT_CASE(snp_psc_mixed),
+	KUNIT_CASE(snp_psc_bad_header),
+	KUNIT_CASE(snp_psc_invalid_entry),
+	KUNIT_CASE(snp_psc_hw_failure),
+	KUNIT_CASE(snp_psc_policy_refuses),
+	KUNIT_CASE(snp_psc_resume_partial),
+	KUNIT_CASE(snp_psc_refused_whole),
+	KUNIT_CASE(snp_psc_msr),
 	{}
 };
 
 static struct kunit_suite privmem_snp_suite = {
 	.name = "privmem_snp",
 	.init = snp_test_init,
+	.exit = snp_test_exit,
 	.test_cases = privmem_snp_cases,
 };
 

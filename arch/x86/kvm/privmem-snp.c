@@ -9,6 +9,10 @@
  * The adapter turns privmem's arch ops into RMP updates on the host pages
  * the backend hands out (&privmem_backend_ops.get_pfn):
  *
+ *  - every op that changes a range first has KVM remove the range's
+ *    nested page table entries (the zap callback of privmem_snp_create()),
+ *    so that no vCPU holds a translation to a page whose RMP entry is
+ *    about to change; memory_failure is that zap alone.
  *  - set_private: RMPUPDATE to guest-owned for the VM's ASID, at 2M when
  *    the op is 2M and the backend holds the block in one 2M aligned folio,
  *    else page by page at 4K (rmp_make_private()).
@@ -25,8 +29,8 @@
  *  - prepare/finish: not provided.  In 7.3 rmpupdate() itself splits a
  *    large direct-map mapping around a 4K RMP entry, and guest_memfd keeps
  *    private pages in the direct map; there is nothing else to do.
- *  - unbind: every page of the span that the RMP shows assigned is made
- *    shared again and flushed.
+ *  - unbind: the span is zapped, then every page of it that the RMP
+ *    shows assigned is made shared again and flushed.
  *
  * A page that cannot be made shared again must never reach the host.  The
  * adapter keeps a reference on its folio for ever so that the backend's
@@ -54,6 +58,8 @@
  * @gfn: first frame of the span, walked by unbind.
  * @npages: frames in the span.
  * @asid: the VM's ASID, written into every private RMP entry.
+ * @zap: removes the nested page table entries of a range, or NULL.
+ * @zap_arg: @zap's first argument.
  * @leaked: frames kept from the host because they stayed guest-owned.
  *	Protected by the space's conversion mutex, like every op.
  */
@@ -63,6 +69,8 @@ struct privmem_snp {
 	u64 gfn;
 	u64 npages;
 	u32 asid;
+	void (*zap)(void *arg, u64 gfn, u64 npages);
+	void *zap_arg;
 	u64 leaked;
 };
 
@@ -120,6 +128,12 @@ VISIBLE_IF_KUNIT void privmem_snp_leak(u64 pfn, u64 npages)
 		folio_get(folio);
 		pfn = folio_pfn(folio) + folio_nr_pages(folio);
 	}
+}
+
+static void privmem_snp_zap(struct privmem_snp *snp, u64 gfn, u64 npages)
+{
+	if (snp->zap)
+		snp->zap(snp->zap_arg, gfn, npages);
 }
 
 /*
@@ -228,6 +242,7 @@ static int privmem_snp_set(struct privmem_snp *snp, const struct privmem_op *op,
 	struct privmem_snp_unit u;
 	int ret = 0;
 
+	privmem_snp_zap(snp, op->gfn, op->npages);
 	for (gfn = op->gfn; gfn < end; gfn += u.npages) {
 		ret = privmem_snp_get(snp, gfn, op->gran, &u);
 		if (ret)
@@ -263,6 +278,7 @@ static int privmem_snp_split_2m(void *priv, u64 gfn)
 		return ret;
 	/* A block without a 2M folio was assigned page by page. */
 	if (u.level == PG_LEVEL_2M) {
+		privmem_snp_zap(snp, gfn, PRIVMEM_PAGES_2M);
 		do {
 			ret = privmem_snp_psmash(u.pfn);
 		} while (ret == PSMASH_FAIL_INUSE);
@@ -282,6 +298,7 @@ static void privmem_snp_unbind(void *priv)
 	bool assigned;
 	int level;
 
+	privmem_snp_zap(snp, snp->gfn, snp->npages);
 	while (gfn < end) {
 		if (privmem_snp_get(snp, gfn, PRIVMEM_GRAN_4K, &u)) {
 			gfn++;		/* a hole: never private */
@@ -306,6 +323,12 @@ static void privmem_snp_unbind(void *priv)
 	}
 }
 
+/* Poisoned pages: only their nested page table entries go. */
+static void privmem_snp_memory_failure(void *priv, u64 gfn, u64 npages)
+{
+	privmem_snp_zap(priv, gfn, npages);
+}
+
 /*
  * The SEV-SNP arch ops.  The cookie is a &struct privmem_snp from privmem_snp_create().  See
  * "DOC: SEV-SNP adapter" for the hardware step behind each op.
@@ -314,8 +337,201 @@ const struct privmem_arch_ops privmem_snp_arch_ops = {
 	.set_private	= privmem_snp_set_private,
 	.set_shared	= privmem_snp_set_shared,
 	.split_2m	= privmem_snp_split_2m,
+	.memory_failure	= privmem_snp_memory_failure,
 	.unbind		= privmem_snp_unbind,
 };
+
+/**
+ * DOC: SEV-SNP page state changes
+ *
+ * A guest's page state change request (GHCB v2 VMGEXIT_PSC) is carried
+ * out whole by one privmem_convert() call, in the kernel: there is no
+ * KVM_HC_MAP_GPA_RANGE exit to the VMM.  privmem_snp_psc() reads the
+ * request once from the shared GHCB, turns entries [cur_entry, end_entry]
+ * into privmem entries and writes the progress back: cur_entry is the
+ * first entry not done, and every done entry gets cur_page set to its
+ * size (1 or 512).
+ *
+ *  - PRIVATE and SHARED entries convert gfn + cur_page onwards; a 2M
+ *    entry that is partly done (cur_page not 0) continues at 4K, as
+ *    upstream KVM does.  An entry already done (cur_page equal to its
+ *    size) is skipped.
+ *  - PSMASH and UNSMASH entries change nothing and are reported done, as
+ *    in upstream KVM: privmem splits a 2M private block itself when a
+ *    later entry converts part of it (PSMASH through the split_2m op),
+ *    and the adapter has no merge_2m op, so an UNSMASH could not be
+ *    honoured; a 2M RMP entry is only made for a 2M folio.
+ *
+ * The value for SW_EXITINFO2 is:
+ *
+ *  - 0 when every entry is done (cur_entry is then end_entry + 1);
+ *  - VMGEXIT_PSC_ERROR_INVALID_HDR, with nothing done, when end_entry is
+ *    not below the number of entries the buffer holds;
+ *  - VMGEXIT_PSC_ERROR_INVALID_ENTRY when an entry has an unknown
+ *    operation, a cur_page above its size or a 2M gfn not 2M aligned
+ *    (the entries before it are carried out first, and cur_entry stops
+ *    at it); or when privmem refuses the request as malformed (-EINVAL:
+ *    an entry outside the bound span or overlapping an earlier one),
+ *    which changes nothing;
+ *  - VMGEXIT_PSC_ERROR_GENERIC when privmem fails an entry for any other
+ *    reason (the policy refuses it, the hardware step fails, the space
+ *    is dead, no memory): entries before it are done, it and those after
+ *    it are not, and cur_entry is its index.
+ *
+ * privmem_snp_psc_msr() is the single 4K page of the GHCB MSR protocol.
+ */
+
+/* One request's copy of the guest's entries and what privmem is given. */
+struct privmem_snp_psc_scratch {
+	struct psc_entry pe[PRIVMEM_MAX_ENTRIES];
+	struct privmem_entry ents[PRIVMEM_MAX_ENTRIES];
+	u16 idx[PRIVMEM_MAX_ENTRIES];	/* PSC index of each of @ents */
+};
+
+/* Map a privmem_convert() errno to the PSC's SW_EXITINFO2 value. */
+static u64 privmem_snp_psc_ret(int ret)
+{
+	if (!ret)
+		return 0;
+	return ret == -EINVAL ? VMGEXIT_PSC_ERROR_INVALID_ENTRY :
+				VMGEXIT_PSC_ERROR_GENERIC;
+}
+
+/*
+ * Turn one PSC entry into at most one privmem entry.  Return 1 if @e is
+ * filled, 0 if the entry has nothing to do, -EINVAL if it is invalid.
+ */
+static int privmem_snp_psc_entry(struct psc_entry pe, struct privmem_entry *e)
+{
+	u64 size = pe.pagesize ? PRIVMEM_PAGES_2M : 1, gfn = pe.gfn;
+
+	if (pe.cur_page > size || !IS_ALIGNED(gfn, size))
+		return -EINVAL;
+	switch (pe.operation) {
+	case VMGEXIT_PSC_OP_PRIVATE:
+	case VMGEXIT_PSC_OP_SHARED:
+		break;
+	case PRIVMEM_SNP_PSC_OP_PSMASH:
+	case PRIVMEM_SNP_PSC_OP_UNSMASH:
+		return 0;
+	default:
+		return -EINVAL;
+	}
+	if (pe.cur_page == size)
+		return 0;
+	memset(e, 0, sizeof(*e));
+	e->gfn = gfn + pe.cur_page;
+	e->npages = size - pe.cur_page;
+	e->attr = pe.operation == VMGEXIT_PSC_OP_PRIVATE ? PRIVMEM_PRIVATE :
+							   PRIVMEM_SHARED;
+	e->gran = pe.pagesize && !pe.cur_page ? PRIVMEM_GRAN_2M :
+						PRIVMEM_GRAN_4K;
+	return 1;
+}
+
+/**
+ * privmem_snp_psc() - carry out a GHCB page state change request
+ * @psc: the request, in the guest's shared GHCB.  The guest may change it
+ *	at any time: the header and every entry are read once.
+ * @max: how many entries the buffer holds; above %PRIVMEM_MAX_ENTRIES the
+ *	request fails with VMGEXIT_PSC_ERROR_GENERIC (and *@err -EINVAL)
+ *	before anything is read.
+ * @convert: privmem_convert() on the VM's space, for a guest request.
+ * @arg: @convert's first argument.
+ * @done_entries: returns how many entries were done, from the first one
+ *	the guest asked for.
+ * @err: returns 0, the errno of @convert, or -EINVAL for an invalid
+ *	header or entry.
+ *
+ * See "DOC: SEV-SNP page state changes".
+ *
+ * Context: Process context; may sleep.
+ * Return: the value for SW_EXITINFO2.
+ */
+u64 privmem_snp_psc(struct privmem_snp_psc *psc, unsigned int max,
+		    privmem_snp_convert_fn convert, void *arg,
+		    unsigned int *done_entries, int *err)
+{
+	struct privmem_snp_psc_scratch *sc;
+	unsigned int cur, end, i, nr = 0, stop, done = 0, bad;
+	u64 status = 0;
+	int ret;
+
+	*done_entries = 0;
+	*err = -EINVAL;
+	/* KVM's caller already warned about such a GHCB. */
+	if (max > PRIVMEM_MAX_ENTRIES)
+		return VMGEXIT_PSC_ERROR_GENERIC;
+	cur = READ_ONCE(psc->hdr.cur_entry);
+	end = READ_ONCE(psc->hdr.end_entry);
+	if (end >= max)
+		return VMGEXIT_PSC_ERROR_INVALID_HDR;
+	*err = 0;
+	if (cur > end)
+		return 0;
+
+	sc = kmalloc_obj(*sc, GFP_KERNEL_ACCOUNT);
+	if (!sc) {
+		*err = -ENOMEM;
+		return VMGEXIT_PSC_ERROR_GENERIC;
+	}
+	/* Validate up to the first bad entry; @stop ends the good ones. */
+	for (stop = cur; stop <= end; stop++) {
+		sc->pe[stop] = READ_ONCE(psc->entries[stop]);
+		ret = privmem_snp_psc_entry(sc->pe[stop], &sc->ents[nr]);
+		if (ret < 0) {
+			status = VMGEXIT_PSC_ERROR_INVALID_ENTRY;
+			*err = -EINVAL;
+			break;
+		}
+		if (ret)
+			sc->idx[nr++] = stop;
+	}
+
+	ret = nr ? convert(arg, sc->ents, nr, &done, &bad) : 0;
+	if (ret) {
+		/* Every entry before the first one privmem did not do is done. */
+		stop = WARN_ON_ONCE(done >= nr) ? cur : sc->idx[done];
+		status = privmem_snp_psc_ret(ret);
+		*err = ret;
+	}
+	for (i = cur; i < stop; i++)
+		psc->entries[i].cur_page = sc->pe[i].pagesize ?
+					   PRIVMEM_PAGES_2M : 1;
+	psc->hdr.cur_entry = stop;
+	*done_entries = stop - cur;
+	kfree(sc);
+	return status;
+}
+
+/**
+ * privmem_snp_psc_msr() - a GHCB MSR protocol page state change
+ * @gfn: the guest frame.
+ * @op: %SNP_PAGE_STATE_PRIVATE or %SNP_PAGE_STATE_SHARED.
+ * @convert: privmem_convert() on the VM's space, for a guest request.
+ * @arg: @convert's first argument.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, -EINVAL for another @op, or the errno of @convert.
+ */
+int privmem_snp_psc_msr(u64 gfn, unsigned int op,
+			privmem_snp_convert_fn convert, void *arg)
+{
+	struct privmem_entry e = {
+		.gfn = gfn,
+		.npages = 1,
+		.gran = PRIVMEM_GRAN_4K,
+	};
+	unsigned int done, bad;
+
+	if (op == SNP_PAGE_STATE_PRIVATE)
+		e.attr = PRIVMEM_PRIVATE;
+	else if (op == SNP_PAGE_STATE_SHARED)
+		e.attr = PRIVMEM_SHARED;
+	else
+		return -EINVAL;
+	return convert(arg, &e, 1, &done, &bad);
+}
 
 /**
  * privmem_snp_create() - make the SEV-SNP adapter's cookie for a space
@@ -324,6 +540,11 @@ const struct privmem_arch_ops privmem_snp_arch_ops = {
  * @backend_priv: the backend's cookie.
  * @gfn: first frame of the span the space will be bound to.
  * @npages: frames in the span.
+ * @zap: (optional) removes the nested page table entries of a range of
+ *	frames; called before every RMP change of the range, for
+ *	memory_failure and at unbind, with the space's mutex held (except
+ *	for memory_failure) and may sleep.
+ * @zap_arg: @zap's first argument.
  *
  * Pass the result with &privmem_snp_arch_ops to privmem_space_bind() (or
  * privmem_shmem_space_bind()), and free it with privmem_snp_destroy()
@@ -334,7 +555,9 @@ const struct privmem_arch_ops privmem_snp_arch_ops = {
  */
 struct privmem_snp *privmem_snp_create(u32 asid,
 				       const struct privmem_backend_ops *backend,
-				       void *backend_priv, u64 gfn, u64 npages)
+				       void *backend_priv, u64 gfn, u64 npages,
+				       void (*zap)(void *arg, u64 gfn, u64 npages),
+				       void *zap_arg)
 {
 	struct privmem_snp *snp;
 
@@ -349,6 +572,8 @@ struct privmem_snp *privmem_snp_create(u32 asid,
 	snp->gfn = gfn;
 	snp->npages = npages;
 	snp->asid = asid;
+	snp->zap = zap;
+	snp->zap_arg = zap_arg;
 	return snp;
 }
 

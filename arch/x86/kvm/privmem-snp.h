@@ -9,6 +9,7 @@
 #include <linux/privmem.h>
 #include <linux/types.h>
 #include <asm/pgtable_types.h>
+#include <asm/sev-common.h>
 
 struct privmem_snp;
 
@@ -16,9 +17,46 @@ extern const struct privmem_arch_ops privmem_snp_arch_ops;
 
 struct privmem_snp *privmem_snp_create(u32 asid,
 				       const struct privmem_backend_ops *backend,
-				       void *backend_priv, u64 gfn, u64 npages);
+				       void *backend_priv, u64 gfn, u64 npages,
+				       void (*zap)(void *arg, u64 gfn, u64 npages),
+				       void *zap_arg);
 void privmem_snp_destroy(struct privmem_snp *snp);
 u64 privmem_snp_leaked(const struct privmem_snp *snp);
+
+/* GHCB page state change operations that upstream's headers do not name. */
+#define PRIVMEM_SNP_PSC_OP_PSMASH	3
+#define PRIVMEM_SNP_PSC_OP_UNSMASH	4
+
+/**
+ * struct privmem_snp_psc - a GHCB page state change request
+ * @hdr: cur_entry and end_entry.
+ * @entries: the entries, as many as the GHCB's shared buffer holds.
+ */
+struct privmem_snp_psc {
+	struct psc_hdr hdr;
+	struct psc_entry entries[];
+} __packed;
+
+/**
+ * typedef privmem_snp_convert_fn - how the PSC handlers reach privmem
+ * @arg: the caller's cookie (the vCPU).
+ * @entries: the entries, as for privmem_convert().
+ * @nr: how many.
+ * @done: returns how many are done.
+ * @err_index: returns the index of the entry that stopped the request.
+ *
+ * Return: as privmem_convert() for a guest's explicit request.
+ */
+typedef int (*privmem_snp_convert_fn)(void *arg,
+				      const struct privmem_entry *entries,
+				      unsigned int nr, unsigned int *done,
+				      unsigned int *err_index);
+
+u64 privmem_snp_psc(struct privmem_snp_psc *psc, unsigned int max,
+		    privmem_snp_convert_fn convert, void *arg,
+		    unsigned int *done_entries, int *err);
+int privmem_snp_psc_msr(u64 gfn, unsigned int op,
+			privmem_snp_convert_fn convert, void *arg);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* The hardware steps, one thin wrapper each, for the KUnit static stubs. */
