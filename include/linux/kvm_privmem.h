@@ -13,6 +13,22 @@
 #include <linux/kvm_host.h>
 
 struct privmem_arch_ops;
+struct privmem_backend_ops;
+struct privmem_entry;
+
+/**
+ * struct kvm_privmem_bind_info - a VM's span, for its arch adapter
+ * @backend: the backend ops of the span's pages.
+ * @backend_priv: the backend's cookie.
+ * @gfn: first frame of the span.
+ * @npages: frames in the span.
+ */
+struct kvm_privmem_bind_info {
+	const struct privmem_backend_ops *backend;
+	void *backend_priv;
+	gfn_t gfn;
+	u64 npages;
+};
 
 #ifdef CONFIG_KVM_PRIVMEM
 
@@ -45,6 +61,13 @@ int kvm_privmem_private_page(struct kvm_vcpu *vcpu, gfn_t gfn, bool write,
 			     bool exec, struct page **page, unsigned int *seq);
 bool kvm_privmem_private_raced(struct kvm *kvm, unsigned int seq);
 void kvm_privmem_release_page(struct kvm *kvm, struct page *page);
+int kvm_privmem_guest_convert_entries(struct kvm_vcpu *vcpu,
+				      const struct privmem_entry *entries,
+				      unsigned int nr, unsigned int *done,
+				      unsigned int *err_index);
+int kvm_privmem_guest_done(struct kvm_vcpu *vcpu, u64 flags, u64 gpa,
+			   u64 size, u32 nr, u32 done, int error);
+void kvm_privmem_arch_zap(struct kvm *kvm, u64 gfn, u64 npages);
 
 /*
  * Provided by the architecture.
@@ -64,14 +87,20 @@ void kvm_privmem_release_page(struct kvm *kvm, struct page *page);
  *
  * kvm_arch_privmem_arch_ops() (optional; the glue has a weak default
  * that returns NULL) returns the arch ops and their cookie for the
- * VM's space at KVM_PRIVMEM_BIND, or NULL for the software-protected
- * VM's, which only zap KVM's stage 2.
+ * VM's span described by @info at KVM_PRIVMEM_BIND, NULL for the
+ * software-protected VM's, which only zap KVM's stage 2, or an ERR_PTR()
+ * whose errno BIND returns (the x86 vendor modules provide it through
+ * &kvm_x86_ops.privmem_arch_ops).  kvm_arch_privmem_arch_free()
+ * (optional, weak no-op default) frees a non-NULL cookie once the space
+ * is destroyed, or when BIND fails after making it.
  */
 int kvm_arch_privmem_vm_type(struct kvm *kvm);
 void kvm_arch_privmem_zap(struct kvm *kvm, gfn_t start, gfn_t end);
 int kvm_arch_privmem_gpa_bits(void);
 const struct privmem_arch_ops *
-kvm_arch_privmem_arch_ops(struct kvm *kvm, void **priv);
+kvm_arch_privmem_arch_ops(struct kvm *kvm,
+			  const struct kvm_privmem_bind_info *info, void **priv);
+void kvm_arch_privmem_arch_free(struct kvm *kvm, void *priv);
 
 #else /* !CONFIG_KVM_PRIVMEM */
 

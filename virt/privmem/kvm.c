@@ -62,6 +62,9 @@
  * @space: the range map and conversion engine.
  * @cfg: policy and implicit switch, copied when the capability was enabled.
  * @sh: the shmem binding, owned by @space once bound.
+ * @arch_priv: the cookie of a hardware adapter (kvm_arch_privmem_arch_ops()),
+ *	freed with kvm_arch_privmem_arch_free() after @space; NULL for the
+ *	software-protected VM.
  * @lock: serialises bind, init and launch.
  * @flags: %KVM_PRIVMEM_CAP_FLAGS given to KVM_ENABLE_CAP.
  * @alias: the shared alias gfn bit, or 0.
@@ -71,7 +74,8 @@
  * @launched: the space is launched; KVM_RUN takes the fast path.
  * @dying: the VM is being destroyed: memory-failure reports are ignored.
  * @hypercalls: guest conversion hypercalls handled (KVM_HC_MAP_GPA_RANGE;
- *	pKVM's MEM_SHARE and MEM_UNSHARE on the bound span).
+ *	pKVM's MEM_SHARE and MEM_UNSHARE on the bound span; SEV-SNP page
+ *	state change requests).
  * @exits: KVM_EXIT_PRIVMEM exits to the VMM.
  * @implicit: implicit conversions done by the fault path.
  * @fault_exits: KVM_EXIT_MEMORY_FAULT exits prepared by the fault path.
@@ -81,6 +85,7 @@ struct kvm_privmem {
 	struct privmem_space *space;
 	struct privmem_space_config cfg;
 	struct privmem_shmem *sh;
+	void *arch_priv;
 	struct mutex lock;	/* bind, init and launch */
 	u64 flags;
 	gfn_t alias;
@@ -173,15 +178,44 @@ static const struct privmem_arch_ops kvm_privmem_sw_arch_ops = {
 };
 
 /*
- * The arch ops of a VM type with a hardware step (pKVM), or NULL for
- * those of the software-protected VM above.  Called by KVM_PRIVMEM_BIND,
- * before any vCPU exists; the cookie must live as long as the VM.
+ * The arch ops of a VM type with a hardware step (SEV-SNP, pKVM), or NULL
+ * for those of the software-protected VM above.  Called by
+ * KVM_PRIVMEM_BIND, before any vCPU exists.
  */
 const struct privmem_arch_ops * __weak
-kvm_arch_privmem_arch_ops(struct kvm *kvm, void **priv)
+kvm_arch_privmem_arch_ops(struct kvm *kvm,
+			  const struct kvm_privmem_bind_info *info, void **priv)
 {
 	return NULL;
 }
+
+/* Frees what kvm_arch_privmem_arch_ops() made, after the space is gone. */
+void __weak kvm_arch_privmem_arch_free(struct kvm *kvm, void *priv)
+{
+}
+
+/**
+ * kvm_privmem_arch_zap() - remove KVM's mappings of a range for an adapter
+ * @kvm: a privmem VM with a bound span.
+ * @gfn: first frame.
+ * @npages: number of frames.
+ *
+ * For arch adapters that convert in hardware: unmaps [@gfn, @gfn +
+ * @npages) from KVM's stage 2 (kvm_arch_privmem_zap()) so that a fault
+ * that raced with the change retries.  Does nothing once the VM is
+ * being destroyed, when the MMU is gone or going.
+ *
+ * Context: Process context; may sleep.  Takes kvm->mmu_lock.
+ */
+void kvm_privmem_arch_zap(struct kvm *kvm, u64 gfn, u64 npages)
+{
+	struct kvm_privmem *pm = to_pm(kvm);
+
+	/* Pairs with the grace period in kvm_privmem_vm_dying(). */
+	if (pm && !READ_ONCE(pm->dying))
+		kvm_privmem_zap(pm, gfn, npages);
+}
+EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_arch_zap);
 
 /**
  * kvm_privmem_check_extension() - KVM_CHECK_EXTENSION(KVM_CAP_PRIVMEM)
@@ -270,8 +304,9 @@ static void kvm_privmem_debugfs_init(struct kvm_privmem *pm)
  * privmem.implicit_conversion.
  *
  * Return: 0;
- * -EINVAL for unknown flags, non-zero reserved fields, a bad alias bit, a
- * VM type that cannot use privmem or a policy it does not support;
+ * -EINVAL for unknown flags, non-zero reserved fields, a bad alias bit, an
+ * alias on a VM type other than the software-protected VM, a VM type that
+ * cannot use privmem or a policy it does not support;
  * -EBUSY if the capability is already enabled or a memslot or vCPU exists;
  * -ENOMEM.
  */
@@ -295,6 +330,10 @@ int kvm_privmem_enable_cap(struct kvm *kvm, const struct kvm_enable_cap *cap)
 	}
 	type = kvm_arch_privmem_vm_type(kvm);
 	if (type < 0 || id > PRIVMEM_POLICY_ID_MAX)
+		return -EINVAL;
+	/* Only the software-protected VM tells shared by a GPA bit. */
+	if ((flags & KVM_PRIVMEM_SHARED_ALIAS) &&
+	    type != PRIVMEM_VM_SW_PROTECTED)
 		return -EINVAL;
 	if (id && !(privmem_vm_type_policies(type) & BIT_ULL(id)))
 		return -EINVAL;
@@ -384,7 +423,8 @@ void kvm_privmem_vm_dying(struct kvm *kvm)
  * kvm_privmem_destroy_vm() - free a VM's privmem state
  * @kvm: the VM, being destroyed; its vCPUs and MMU are gone.
  *
- * Kills the space, which releases the shmem binding.
+ * Kills the space, which has the arch adapter give every page back and
+ * releases the shmem binding, then frees the adapter's cookie.
  */
 void kvm_privmem_destroy_vm(struct kvm *kvm)
 {
@@ -394,6 +434,8 @@ void kvm_privmem_destroy_vm(struct kvm *kvm)
 		return;
 	kvm->privmem = NULL;
 	privmem_space_destroy(pm->space);
+	if (pm->arch_priv)
+		kvm_arch_privmem_arch_free(kvm, pm->arch_priv);
 	privmem_config_release(&pm->cfg);
 	mutex_destroy(&pm->lock);
 	kfree(pm);
@@ -467,6 +509,7 @@ static int kvm_privmem_bind(struct kvm_privmem *pm,
 {
 	struct kvm *kvm = pm->kvm;
 	const struct privmem_arch_ops *arch;
+	struct kvm_privmem_bind_info info;
 	struct privmem_shmem *sh;
 	void *arch_priv;
 	struct file *file;
@@ -501,11 +544,6 @@ static int kvm_privmem_bind(struct kvm_privmem *pm,
 	r = -EINVAL;
 	if (kvm_privmem_slots_conflict(kvm, base, npages, pm->alias))
 		goto out;
-	arch = kvm_arch_privmem_arch_ops(kvm, &arch_priv);
-	if (!arch) {
-		arch = &kvm_privmem_sw_arch_ops;
-		arch_priv = pm;
-	}
 	sh = privmem_shmem_bind(file, b->offset >> PAGE_SHIFT, npages,
 				PRIVMEM_SHMEM_USER_INACCESSIBLE |
 				PRIVMEM_SHMEM_UNMOVABLE |
@@ -514,10 +552,32 @@ static int kvm_privmem_bind(struct kvm_privmem *pm,
 		r = PTR_ERR(sh);
 		goto out;
 	}
+	info = (struct kvm_privmem_bind_info) {
+		.backend = &privmem_shmem_backend_ops,
+		.backend_priv = sh,
+		.gfn = base,
+		.npages = npages,
+	};
+	arch_priv = NULL;
+	arch = kvm_arch_privmem_arch_ops(kvm, &info, &arch_priv);
+	if (IS_ERR(arch)) {
+		r = PTR_ERR(arch);
+		privmem_shmem_unbind(sh);
+		goto out;
+	}
+	if (!arch) {
+		arch = &kvm_privmem_sw_arch_ops;
+		arch_priv = pm;
+	} else {
+		pm->arch_priv = arch_priv;
+	}
 	r = privmem_shmem_space_bind(pm->space, base, sh, arch, arch_priv);
 	if (r) {
 		/* Never reached a space: the file is left as it was. */
 		privmem_shmem_unbind(sh);
+		if (pm->arch_priv)
+			kvm_arch_privmem_arch_free(kvm, pm->arch_priv);
+		pm->arch_priv = NULL;
 		goto out;
 	}
 	pm->sh = sh;
@@ -1210,6 +1270,66 @@ int kvm_privmem_guest_convert(struct kvm_vcpu *vcpu, u64 gpa, u64 size,
 	return kvm_privmem_convert_one(vcpu, gpa, size, attr, gran, err);
 }
 EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_guest_convert);
+
+/**
+ * kvm_privmem_guest_convert_entries() - a guest's multi-entry request
+ * @vcpu: the calling vCPU.
+ * @entries: the entries, already turned into privmem's, at most
+ *	%PRIVMEM_MAX_ENTRIES.
+ * @nr: how many.
+ * @done: returns how many entries, from the first, are done.
+ * @err_index: returns the index of the entry that stopped the request.
+ *
+ * For an arch whose guest protocol carries several entries in one call
+ * (SEV-SNP's page state change): converts them through the VM's policy
+ * in one privmem_convert(), as the guest's explicit request.  The caller
+ * then answers the guest and ends the request with
+ * kvm_privmem_guest_done().
+ *
+ * Context: Process context; may sleep.
+ * Return: as privmem_convert(); -ENXIO if no span is bound.
+ */
+int kvm_privmem_guest_convert_entries(struct kvm_vcpu *vcpu,
+				      const struct privmem_entry *entries,
+				      unsigned int nr, unsigned int *done,
+				      unsigned int *err_index)
+{
+	return privmem_convert(to_pm(vcpu->kvm)->space, entries, nr, 0, done,
+			       err_index);
+}
+EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_guest_convert_entries);
+
+/**
+ * kvm_privmem_guest_done() - a guest's conversion request is answered
+ * @vcpu: the calling vCPU.
+ * @flags: %KVM_PRIVMEM_EXIT_BATCH for a multi-entry request, else 0.
+ * @gpa: the GPA of the request in guest memory (SEV-SNP: the GHCB's
+ *	shared buffer), or of its one page.
+ * @size: its size in bytes.
+ * @nr: entries in the request.
+ * @done: entries done.
+ * @error: the request's errno, or 0.
+ *
+ * Counts the request as one hypercall, whatever became of it, and tells
+ * the VMM if it asked.
+ *
+ * Return: 1 if the VM did not ask for %KVM_PRIVMEM_EXIT_ON_CONVERT (resume
+ * the guest); 0 after preparing one KVM_EXIT_PRIVMEM, the guest's answer
+ * being already written.
+ */
+int kvm_privmem_guest_done(struct kvm_vcpu *vcpu, u64 flags, u64 gpa,
+			   u64 size, u32 nr, u32 done, int error)
+{
+	struct kvm_privmem *pm = to_pm(vcpu->kvm);
+
+	atomic64_inc(&pm->hypercalls);
+	if (!(pm->flags & KVM_PRIVMEM_EXIT_ON_CONVERT))
+		return 1;
+	atomic64_inc(&pm->exits);
+	kvm_privmem_prepare_exit(vcpu, flags, gpa, size, nr, done, error, 0);
+	return 0;
+}
+EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_guest_done);
 
 #ifdef KVM_MAP_GPA_RANGE_ENCRYPTED
 /* The hypercall's return value for a conversion errno. */

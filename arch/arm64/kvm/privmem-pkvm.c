@@ -179,7 +179,8 @@ int kvm_arch_privmem_gpa_bits(void)
 }
 
 const struct privmem_arch_ops *
-kvm_arch_privmem_arch_ops(struct kvm *kvm, void **priv)
+kvm_arch_privmem_arch_ops(struct kvm *kvm,
+			  const struct kvm_privmem_bind_info *info, void **priv)
 {
 	/* Before the first KVM_RUN creates the VM at EL2, which copies it. */
 	set_bit(KVM_ARCH_FLAG_HOST_CONVERTS, &kvm->arch.flags);
