@@ -69,6 +69,9 @@ int kvm_privmem_guest_done(struct kvm_vcpu *vcpu, u64 flags, u64 gpa,
 			   u64 size, u32 nr, u32 done, int error);
 void kvm_privmem_arch_zap(struct kvm *kvm, u64 gfn, u64 npages);
 
+/* Called by KVM's stats readers. */
+void kvm_privmem_refresh_stats(struct kvm *kvm);
+
 /*
  * Provided by the architecture.
  *
@@ -103,6 +106,10 @@ kvm_arch_privmem_arch_ops(struct kvm *kvm,
 void kvm_arch_privmem_arch_free(struct kvm *kvm, void *priv);
 
 #else /* !CONFIG_KVM_PRIVMEM */
+
+static inline void kvm_privmem_refresh_stats(struct kvm *kvm)
+{
+}
 
 static inline int kvm_privmem_alias_bit(struct kvm *kvm)
 {

@@ -10,7 +10,7 @@
  * memslot or vCPU exists.  From then on the VM's private/shared state lives
  * in one &struct privmem_space (a range map), not in kvm->mem_attr_array:
  *
- *  - the VM ioctls KVM_PRIVMEM_{BIND,INIT,CONVERT,QUERY,GET_STATS} bind a
+ *  - the VM ioctls KVM_PRIVMEM_{BIND,INIT,CONVERT,QUERY} bind a
  *    gfn span to a shmem file range (the backend), finish pre-boot
  *    population, convert batches and read the range map back;
  *  - the guest's KVM_HC_MAP_GPA_RANGE is converted in the kernel through
@@ -27,7 +27,16 @@
  *
  * The software-protected VM has no hardware step: its arch ops only zap
  * KVM's stage-2 mappings of the converted range (both aliases), which bumps
- * the MMU invalidation sequence so that a racing fault retries.
+ * the MMU invalidation sequence so that a racing fault retries.  Other VM
+ * types get their arch ops from the architecture at BIND
+ * (kvm_arch_privmem_arch_ops(): the SEV-SNP adapter from kvm-amd, the
+ * pKVM adapter on arm64), and a guest protocol with several entries per
+ * call (SEV-SNP's page state change) reaches privmem through
+ * kvm_privmem_guest_convert_entries() and kvm_privmem_guest_done().
+ *
+ * The counters are KVM binary stats: the space's are copied into the
+ * VM's generic stats when they are read (kvm_privmem_refresh_stats()),
+ * the per-vCPU ones are counted by the vCPU.
  */
 
 /**
@@ -41,7 +50,9 @@
  * space's mutex too (privmem_walk_ranges()) and copies to user space
  * only after dropping it.  The fault path takes neither: it uses
  * privmem_lookup(), which is lock-free, and privmem_fault(), which takes
- * the space's mutex only to convert, before KVM takes mmu_lock.
+ * the space's mutex only to convert, before KVM takes mmu_lock.  Reading
+ * the VM's stats takes the space's mutex, under kvm_lock for KVM's
+ * debugfs sums; nothing takes kvm_lock under the space's mutex.
  */
 
 #include <linux/debugfs.h>
@@ -73,12 +84,11 @@
  * @bound: a span is bound (release/acquire with @base and @npages).
  * @launched: the space is launched; KVM_RUN takes the fast path.
  * @dying: the VM is being destroyed: memory-failure reports are ignored.
- * @hypercalls: guest conversion hypercalls handled (KVM_HC_MAP_GPA_RANGE;
- *	pKVM's MEM_SHARE and MEM_UNSHARE on the bound span; SEV-SNP page
- *	state change requests).
- * @exits: KVM_EXIT_PRIVMEM exits to the VMM.
- * @implicit: implicit conversions done by the fault path.
- * @fault_exits: KVM_EXIT_MEMORY_FAULT exits prepared by the fault path.
+ *
+ * The counters are KVM binary stats: the space's in &struct
+ * kvm_vm_stat_generic, refreshed when they are read
+ * (kvm_privmem_refresh_stats()), the per-vCPU ones in &struct
+ * kvm_vcpu_stat_generic, counted where they happen.
  */
 struct kvm_privmem {
 	struct kvm *kvm;
@@ -94,10 +104,6 @@ struct kvm_privmem {
 	bool bound;
 	bool launched;
 	bool dying;
-	atomic64_t hypercalls;
-	atomic64_t exits;
-	atomic64_t implicit;
-	atomic64_t fault_exits;
 };
 
 /* Lowest and highest GPA bit usable as the shared alias bit. */
@@ -837,32 +843,42 @@ out:
 	return r;
 }
 
-/* KVM_PRIVMEM_GET_STATS */
-static int kvm_privmem_ioctl_stats(struct kvm_privmem *pm,
-				   struct kvm_privmem_stats __user *argp)
+/**
+ * kvm_privmem_refresh_stats() - copy the space's counters into KVM's stats
+ * @kvm: the VM.
+ *
+ * Called by KVM before the VM's binary stats or its debugfs stats are
+ * read: privmem keeps its counters under the space's mutex, and the range
+ * count is computed, so they are copied only when someone looks.  Does
+ * nothing for a VM without the capability.
+ *
+ * Context: Process context; takes the space's mutex (under kvm_lock for
+ * the debugfs sums).
+ */
+void kvm_privmem_refresh_stats(struct kvm *kvm)
 {
-	struct kvm_privmem_stats u = {};
+	struct kvm_vm_stat_generic *st = &kvm->stat.generic;
+	struct kvm_privmem *pm = to_pm(kvm);
 	struct privmem_stats s;
 
+	if (!pm)
+		return;
 	privmem_space_stats(pm->space, &s);
-	u.policy = privmem_space_policy(pm->space)->id;
-	u.flags = privmem_space_implicit(pm->space);
-	u.entries = s.entries;
-	u.noops = s.noops;
-	u.pages_to_private = s.pages_to_private;
-	u.pages_to_shared = s.pages_to_shared;
-	u.steps = s.steps;
-	u.coalesced = s.coalesced;
-	u.smashes = s.smashes;
-	u.merges = s.merges;
-	u.failures = s.failures;
-	u.ranges = s.ranges;
-	u.hypercalls = atomic64_read(&pm->hypercalls);
-	u.exits = atomic64_read(&pm->exits);
-	u.implicit = atomic64_read(&pm->implicit);
-	u.fault_exits = atomic64_read(&pm->fault_exits);
-	return copy_to_user(argp, &u, sizeof(u)) ? -EFAULT : 0;
+	WRITE_ONCE(st->privmem_policy, privmem_space_policy(pm->space)->id);
+	WRITE_ONCE(st->privmem_implicit_enabled,
+		   privmem_space_implicit(pm->space));
+	WRITE_ONCE(st->privmem_entries, s.entries);
+	WRITE_ONCE(st->privmem_noops, s.noops);
+	WRITE_ONCE(st->privmem_pages_to_private, s.pages_to_private);
+	WRITE_ONCE(st->privmem_pages_to_shared, s.pages_to_shared);
+	WRITE_ONCE(st->privmem_steps, s.steps);
+	WRITE_ONCE(st->privmem_coalesced, s.coalesced);
+	WRITE_ONCE(st->privmem_smashes, s.smashes);
+	WRITE_ONCE(st->privmem_merges, s.merges);
+	WRITE_ONCE(st->privmem_failures, s.failures);
+	WRITE_ONCE(st->privmem_nr_ranges, s.ranges);
 }
+EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_refresh_stats);
 
 /**
  * kvm_privmem_vm_ioctl() - the KVM_PRIVMEM_* VM ioctls
@@ -899,8 +915,6 @@ long kvm_privmem_vm_ioctl(struct kvm *kvm, unsigned int ioctl,
 		return r;
 	case KVM_PRIVMEM_QUERY:
 		return kvm_privmem_ioctl_query(pm, argp);
-	case KVM_PRIVMEM_GET_STATS:
-		return kvm_privmem_ioctl_stats(pm, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -999,7 +1013,7 @@ int kvm_privmem_faultin(struct kvm_vcpu *vcpu, gfn_t gfn, bool is_private,
 	case PRIVMEM_FAULT_MAPPED:
 		return 0;
 	case PRIVMEM_FAULT_CONVERTED:
-		atomic64_inc(&pm->implicit);
+		++vcpu->stat.generic.privmem_implicit;
 		return -EAGAIN;
 	case PRIVMEM_FAULT_RETRY:
 		return -EAGAIN;
@@ -1007,7 +1021,7 @@ int kvm_privmem_faultin(struct kvm_vcpu *vcpu, gfn_t gfn, bool is_private,
 		break;
 	}
 exit:
-	atomic64_inc(&pm->fault_exits);
+	++vcpu->stat.generic.privmem_fault_exits;
 	kvm_prepare_memory_fault_exit(vcpu, gfn_to_gpa(canon), PAGE_SIZE,
 				      write, exec, is_private);
 	return -EFAULT;
@@ -1177,7 +1191,7 @@ int kvm_privmem_private_page(struct kvm_vcpu *vcpu, gfn_t gfn, bool write,
 	}
 	if (r)
 		return r;
-	atomic64_inc(&pm->fault_exits);
+	++vcpu->stat.generic.privmem_fault_exits;
 	kvm_prepare_memory_fault_exit(vcpu, gfn_to_gpa(gfn), PAGE_SIZE,
 				      write, exec, true);
 	return -EFAULT;
@@ -1242,7 +1256,7 @@ static int kvm_privmem_convert_one(struct kvm_vcpu *vcpu, u64 gpa, u64 size,
 	*err = kvm_privmem_convert_entries(pm, &u, 1, 0, &done, &failed);
 	if (!(pm->flags & KVM_PRIVMEM_EXIT_ON_CONVERT))
 		return 1;
-	atomic64_inc(&pm->exits);
+	++vcpu->stat.generic.privmem_exits;
 	kvm_privmem_prepare_exit(vcpu, 0, gpa, size, 1, done, *err, attr);
 	return 0;
 }
@@ -1266,7 +1280,7 @@ static int kvm_privmem_convert_one(struct kvm_vcpu *vcpu, u64 gpa, u64 size,
 int kvm_privmem_guest_convert(struct kvm_vcpu *vcpu, u64 gpa, u64 size,
 			      u32 attr, u32 gran, int *err)
 {
-	atomic64_inc(&to_pm(vcpu->kvm)->hypercalls);
+	++vcpu->stat.generic.privmem_hypercalls;
 	return kvm_privmem_convert_one(vcpu, gpa, size, attr, gran, err);
 }
 EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_guest_convert);
@@ -1322,10 +1336,10 @@ int kvm_privmem_guest_done(struct kvm_vcpu *vcpu, u64 flags, u64 gpa,
 {
 	struct kvm_privmem *pm = to_pm(vcpu->kvm);
 
-	atomic64_inc(&pm->hypercalls);
+	++vcpu->stat.generic.privmem_hypercalls;
 	if (!(pm->flags & KVM_PRIVMEM_EXIT_ON_CONVERT))
 		return 1;
-	atomic64_inc(&pm->exits);
+	++vcpu->stat.generic.privmem_exits;
 	kvm_privmem_prepare_exit(vcpu, flags, gpa, size, nr, done, error, 0);
 	return 0;
 }
@@ -1429,7 +1443,7 @@ static int kvm_privmem_map_batch(struct kvm_vcpu *vcpu, u64 gpa, u64 nr,
 	*ret = kvm_privmem_hc_ret(r);
 	if (!(pm->flags & KVM_PRIVMEM_EXIT_ON_CONVERT))
 		return 1;
-	atomic64_inc(&pm->exits);
+	++vcpu->stat.generic.privmem_exits;
 	kvm_privmem_prepare_exit(vcpu, KVM_PRIVMEM_EXIT_BATCH, gpa,
 				 sizeof(hdr) + nr * sizeof(*uents), nr, done,
 				 r, 0);
@@ -1457,12 +1471,11 @@ static int kvm_privmem_map_batch(struct kvm_vcpu *vcpu, u64 gpa, u64 nr,
 int kvm_privmem_map_gpa_range(struct kvm_vcpu *vcpu, u64 gpa, u64 npages,
 			      u64 attrs, u64 *ret)
 {
-	struct kvm_privmem *pm = to_pm(vcpu->kvm);
 	const u64 known = KVM_MAP_GPA_RANGE_PAGE_SZ_2M |
 			  KVM_MAP_GPA_RANGE_ENCRYPTED;
 	int r, err;
 
-	atomic64_inc(&pm->hypercalls);
+	++vcpu->stat.generic.privmem_hypercalls;
 	if (attrs == KVM_PRIVMEM_MAP_GPA_RANGE_BATCH)
 		return kvm_privmem_map_batch(vcpu, gpa, npages, ret);
 

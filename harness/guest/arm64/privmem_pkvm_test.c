@@ -188,6 +188,69 @@ static int demo;	/* make run ARCH=arm64: tell the story as it goes */
 
 #define FAIL(...) do { printf("    # " __VA_ARGS__); printf("\n"); return -1; } while (0)
 
+/*
+ * One KVM binary stat by name from a VM or vCPU fd (KVM_GET_STATS_FD):
+ * the header, then the descriptors (each followed by its name), then the
+ * data.  Returns 0 and *@val, or -1.
+ */
+static int stat_read(int obj, const char *name, uint64_t *val)
+{
+	struct kvm_stats_header h;
+	struct kvm_stats_desc *d;
+	size_t dsz;
+	char *descs = NULL;
+	int fd, r = -1;
+	uint32_t i;
+
+	fd = ioctl(obj, KVM_GET_STATS_FD, NULL);
+	if (fd < 0)
+		return -1;
+	if (pread(fd, &h, sizeof(h), 0) != sizeof(h))
+		goto out;
+	dsz = sizeof(*d) + h.name_size;
+	descs = malloc(dsz * h.num_desc);
+	if (!descs || pread(fd, descs, dsz * h.num_desc, h.desc_offset) !=
+		      (ssize_t)(dsz * h.num_desc))
+		goto out;
+	for (i = 0; i < h.num_desc; i++) {
+		d = (struct kvm_stats_desc *)(descs + i * dsz);
+		if (strcmp(d->name, name))
+			continue;
+		if (pread(fd, val, sizeof(*val), h.data_offset + d->offset) ==
+		    sizeof(*val))
+			r = 0;
+		break;
+	}
+out:
+	free(descs);
+	close(fd);
+	return r;
+}
+
+/* privmem's stats of a VM, the vCPU ones summed over @vcpus. */
+struct pm_stats {
+	uint64_t policy, pages_to_private, pages_to_shared, ranges, hypercalls;
+};
+
+static int pm_stats(int vm, const int *vcpus, int nr, struct pm_stats *st)
+{
+	uint64_t v;
+	int i;
+
+	memset(st, 0, sizeof(*st));
+	if (stat_read(vm, "privmem_policy", &st->policy) ||
+	    stat_read(vm, "privmem_pages_to_private", &st->pages_to_private) ||
+	    stat_read(vm, "privmem_pages_to_shared", &st->pages_to_shared) ||
+	    stat_read(vm, "privmem_nr_ranges", &st->ranges))
+		return -1;
+	for (i = 0; i < nr; i++) {
+		if (stat_read(vcpus[i], "privmem_hypercalls", &v))
+			return -1;
+		st->hypercalls += v;
+	}
+	return 0;
+}
+
 static sigjmp_buf probe_env;
 
 static void probe_signal(int sig)
@@ -634,7 +697,7 @@ int test_pkvm_share_unshare(void)
 {
 	const volatile uint64_t *x;
 	struct kvm_privmem_convert c;
-	struct kvm_privmem_stats st;
+	struct pm_stats st;
 	uint64_t pfn0, val, pfn;
 	struct pvm p;
 	int r = -1, sig;
@@ -723,8 +786,8 @@ int test_pkvm_share_unshare(void)
 		printf("    # no SYSTEM_OFF\n");
 		goto out;
 	}
-	if (ioctl(p.vm, KVM_PRIVMEM_GET_STATS, &st)) {
-		printf("    # GET_STATS: %s\n", strerror(errno));
+	if (pm_stats(p.vm, &p.vcpu, 1, &st)) {
+		printf("    # binary stats: %s\n", strerror(errno));
 		goto out;
 	}
 	if (st.policy != KVM_PRIVMEM_POLICY_INPLACE || st.hypercalls != 2 ||
@@ -757,7 +820,7 @@ out:
 int test_pkvm_cap(void)
 {
 	int vm, r = -1, want = 1 << KVM_PRIVMEM_POLICY_INPLACE;
-	struct kvm_privmem_stats st;
+	struct pm_stats st;
 
 	if (ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_PRIVMEM) != want)
 		FAIL("system CHECK_EXTENSION: %d",
@@ -798,7 +861,7 @@ int test_pkvm_cap(void)
 		printf("    # second ENABLE_CAP: %s\n", strerror(errno));
 		goto out;
 	}
-	if (ioctl(vm, KVM_PRIVMEM_GET_STATS, &st) ||
+	if (pm_stats(vm, NULL, 0, &st) ||
 	    st.policy != KVM_PRIVMEM_POLICY_INPLACE) {
 		printf("    # default policy is not inplace\n");
 		goto out;
@@ -919,7 +982,7 @@ static void *conc_run(void *arg)
 int test_pkvm_concurrent(void)
 {
 	struct kvm_privmem_entry ents[8];
-	struct kvm_privmem_stats st;
+	struct pm_stats st;
 	struct conc_vcpu v[2] = {};
 	struct sigaction sa = { .sa_handler = alarm_signal };
 	unsigned int checks = 0, i, n;
@@ -994,7 +1057,7 @@ int test_pkvm_concurrent(void)
 		printf("    # pages not private at the end\n");
 		goto out;
 	}
-	if (ioctl(p.vm, KVM_PRIVMEM_GET_STATS, &st) ||
+	if (pm_stats(p.vm, (int []){ v[0].fd, v[1].fd }, 2, &st) ||
 	    st.hypercalls != 4 * CONC_ROUNDS ||
 	    st.pages_to_shared != 2 * CONC_ROUNDS) {
 		printf("    # stats: hypercalls %llu to_shared %llu\n",

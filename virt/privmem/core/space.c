@@ -60,6 +60,7 @@
  * where the KVM glue takes them (Documentation/virt/kvm/locking.rst
  * orders those among themselves)::
  *
+ *   kvm_lock                                KVM's debugfs stats sums
  *   kvm->lock                               BIND
  *     vcpu->mutex                           KVM_RUN: launch, hypercalls
  *       kvm->slots_lock                     BIND, memslot checks
@@ -71,6 +72,9 @@
  *                   folio lock
  *                     mapping->i_mmap_rwsem unmapping the host's PTEs
  *               kvm->mmu_lock               arch ops: zap, memory failure
+ *
+ * kvm_lock (global) is held only around reading stats, which takes
+ * &privmem_space.lock directly below it (kvm_privmem_refresh_stats()).
  *
  * Each nesting is asserted with lockdep_assert_held() where the inner
  * lock is taken or its holder relied on: &privmem_space.lock by every

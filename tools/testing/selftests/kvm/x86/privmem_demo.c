@@ -265,7 +265,7 @@ static void print_map(struct kvm_vm *vm)
 
 static void run_privmem(u32 policy, bool report, struct result *res)
 {
-	struct kvm_privmem_stats s;
+	struct pm_stats s;
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
 	void *mem;

@@ -421,7 +421,7 @@ static void *checker_thread(void *arg)
 static void stress(u64 policy, bool alias, bool destructive)
 {
 	pthread_t vt[NR_VCPUS], ct, qt;
-	struct kvm_privmem_stats s;
+	struct pm_stats s;
 	int i, r;
 
 	memset(&sv, 0, sizeof(sv));

@@ -418,7 +418,7 @@ static void test_caps(void)
 	struct kvm_privmem_entry e[NR_ENTRIES + 1] = {};
 	struct kvm_privmem_convert c;
 	struct kvm_privmem_query q;
-	struct kvm_privmem_stats s;
+	struct pm_stats s;
 	struct kvm_privmem_bind b;
 	struct kvm_vm *vm;
 	struct pm_vm p;
@@ -651,7 +651,7 @@ static void test_caps(void)
 	/* A 4K private entry over a private 2M block is a no-op: still 2M. */
 	{
 		struct kvm_privmem_entry q2[2];
-		struct kvm_privmem_stats s0, s1;
+		struct pm_stats s0, s1;
 
 		e[3].gpa = DATA_GPA + BLOCK;
 		e[3].size = BLOCK;
@@ -684,7 +684,7 @@ static void test_caps(void)
 	 */
 	{
 		struct kvm_privmem_entry q2[2];
-		struct kvm_privmem_stats s0, s1;
+		struct pm_stats s0, s1;
 
 		pm_stats(vm, &s0);
 		pm_convert1(vm, DATA_GPA + 3 * BLOCK, BLOCK, KVM_PRIVMEM_PRIVATE);
@@ -1154,6 +1154,45 @@ static void debugfs_check(struct kvm_vm *vm, const struct kvm_privmem_entry *e,
 	fclose(f);
 }
 
+/* One counter from KVM's debugfs: the VM's directory, or the sums (vm NULL). */
+static u64 debugfs_stat(struct kvm_vm *vm, const char *name)
+{
+	unsigned long long v;
+	char path[96];
+	FILE *f;
+
+	if (vm)
+		snprintf(path, sizeof(path), "/sys/kernel/debug/kvm/%d-%d/%s",
+			 getpid(), vm->fd, name);
+	else
+		snprintf(path, sizeof(path), "/sys/kernel/debug/kvm/%s", name);
+	f = fopen(path, "r");
+	TEST_ASSERT(f, "open %s: errno %d", path, errno);
+	TEST_ASSERT(fscanf(f, "%llu", &v) == 1, "read %s", path);
+	fclose(f);
+	return v;
+}
+
+/*
+ * The binary stats and kvm_stat -d's debugfs files agree: the VM's
+ * counters, and its vCPUs' summed in the VM's directory and in the sums.
+ */
+static void debugfs_stats_check(struct kvm_vm *vm, const struct pm_stats *s)
+{
+	if (access("/sys/kernel/debug/kvm", F_OK))
+		return;
+	TEST_ASSERT(debugfs_stat(vm, "privmem_entries") == s->entries &&
+		    debugfs_stat(vm, "privmem_nr_ranges") == s->ranges &&
+		    debugfs_stat(vm, "privmem_smashes") == s->smashes &&
+		    debugfs_stat(vm, "privmem_policy") == s->policy &&
+		    debugfs_stat(vm, "privmem_hypercalls") == s->hypercalls &&
+		    debugfs_stat(vm, "privmem_exits") == s->exits,
+		    "debugfs disagrees with the binary stats");
+	TEST_ASSERT(debugfs_stat(NULL, "privmem_hypercalls") >= s->hypercalls &&
+		    debugfs_stat(NULL, "privmem_entries") >= s->entries,
+		    "debugfs sums below this VM's counters");
+}
+
 static const u64 batch_offs[] = {
 	0, BLOCK + 5 * PAGE_SIZE, 4 * BLOCK, BATCH_BYTES - PAGE_SIZE,
 };
@@ -1162,7 +1201,7 @@ static void test_batches(u64 policy, bool inplace)
 {
 	u64 pfn[ARRAY_SIZE(batch_offs)], smashes;
 	struct kvm_privmem_entry e[8];
-	struct kvm_privmem_stats s;
+	struct pm_stats s;
 	struct pm_run r = {};
 	struct ucall uc;
 	struct pm_vm p;
@@ -1255,6 +1294,7 @@ static void test_batches(u64 policy, bool inplace)
 		n = pm_query(p.vm, DATA_GPA, DATA_SIZE, all, ARRAY_SIZE(all));
 		TEST_ASSERT(s.ranges == n, "ranges %llu, QUERY %u", s.ranges, n);
 		debugfs_check(p.vm, all, n);
+		debugfs_stats_check(p.vm, &s);
 	}
 	TEST_ASSERT(pm_run(&p, p.vcpus[0], &r, &uc) == 0, "done");
 	pm_vm_free(&p);
@@ -1262,7 +1302,7 @@ static void test_batches(u64 policy, bool inplace)
 
 static void test_implicit(bool on)
 {
-	struct kvm_privmem_stats s;
+	struct pm_stats s;
 	struct pm_run r = { .convert_on_fault = true };
 	struct ucall uc;
 	struct pm_vm p;
@@ -1351,7 +1391,7 @@ static bool test_concurrent(void)
 	const char *dir;
 	char path[128];
 	struct kvm_privmem_entry e[64];
-	struct kvm_privmem_stats s;
+	struct pm_stats s;
 	pthread_t t[2];
 	u64 checks = 0;
 	u64 covered;

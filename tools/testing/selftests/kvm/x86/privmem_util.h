@@ -93,9 +93,52 @@ static inline int pm_convert(struct kvm_vm *vm, struct kvm_privmem_entry *e,
 	return __vm_ioctl(vm, KVM_PRIVMEM_CONVERT, c);
 }
 
-static inline void pm_stats(struct kvm_vm *vm, struct kvm_privmem_stats *s)
+/*
+ * privmem's KVM binary stats: the VM's, and the per-vCPU ones summed over
+ * the VM's vCPUs (the ones the test has not closed).
+ */
+struct pm_stats {
+	u32 policy;
+	u32 flags;		/* the VM's implicit_conversion copy */
+	u64 entries;
+	u64 noops;
+	u64 pages_to_private;
+	u64 pages_to_shared;
+	u64 steps;
+	u64 coalesced;
+	u64 smashes;
+	u64 merges;
+	u64 failures;
+	u64 ranges;
+	u64 hypercalls;
+	u64 exits;
+	u64 implicit;
+	u64 fault_exits;
+};
+
+static inline void pm_stats(struct kvm_vm *vm, struct pm_stats *s)
 {
-	vm_ioctl(vm, KVM_PRIVMEM_GET_STATS, s);
+	struct kvm_vcpu *vcpu;
+
+	memset(s, 0, sizeof(*s));
+	s->policy = vm_get_stat(vm, privmem_policy);
+	s->flags = vm_get_stat(vm, privmem_implicit_enabled);
+	s->entries = vm_get_stat(vm, privmem_entries);
+	s->noops = vm_get_stat(vm, privmem_noops);
+	s->pages_to_private = vm_get_stat(vm, privmem_pages_to_private);
+	s->pages_to_shared = vm_get_stat(vm, privmem_pages_to_shared);
+	s->steps = vm_get_stat(vm, privmem_steps);
+	s->coalesced = vm_get_stat(vm, privmem_coalesced);
+	s->smashes = vm_get_stat(vm, privmem_smashes);
+	s->merges = vm_get_stat(vm, privmem_merges);
+	s->failures = vm_get_stat(vm, privmem_failures);
+	s->ranges = vm_get_stat(vm, privmem_nr_ranges);
+	list_for_each_entry(vcpu, &vm->vcpus, list) {
+		s->hypercalls += vcpu_get_stat(vcpu, privmem_hypercalls);
+		s->exits += vcpu_get_stat(vcpu, privmem_exits);
+		s->implicit += vcpu_get_stat(vcpu, privmem_implicit);
+		s->fault_exits += vcpu_get_stat(vcpu, privmem_fault_exits);
+	}
 }
 
 /* Guest side */
