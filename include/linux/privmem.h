@@ -403,22 +403,35 @@ struct privmem_backend_ops {
  *
  * What each adapter maps onto these:
  *
- *  - SEV-SNP: @set_private / @set_shared are RMPUPDATE at 4K or 2M;
- *    @split_2m is PSMASH; @merge_2m re-validates a uniformly assigned
- *    block at 2M; @prepare removes the pages from the direct map and
- *    flushes caches before they turn private, @finish restores the direct
- *    map of pages that turned shared or failed to turn private.
- *  - TDX: @set_private is Secure-EPT AUG (PAGE.ADD before launch);
- *    @set_shared is BLOCK + TRACK + REMOVE; @split_2m / @merge_2m are
- *    demote / promote.
- *  - pKVM: @set_private / @set_shared have EL2 carry out the guest's own
- *    MEM_UNSHARE / MEM_SHARE of a donated page, in place (a page not
- *    donated yet needs no hardware step); no 2M ops.
+ *  - SEV-SNP (arch/x86/kvm/privmem-snp.c): KVM's nested page table is
+ *    zapped first, then @set_private / @set_shared are RMPUPDATE at 4K,
+ *    or at 2M for a block held in one 2M folio; @set_shared flushes the
+ *    pages it gives back; @split_2m is PSMASH of a block assigned at 2M;
+ *    @memory_failure is the zap; @unbind returns every assigned page.  No
+ *    @merge_2m (the host cannot rebuild a validated 2M entry), no
+ *    @prepare / @finish.
+ *  - TDX (arch/x86/kvm/privmem-tdx.c): @set_private is Secure-EPT AUG
+ *    (PAGE.ADD before launch); @set_shared is BLOCK + TRACK + REMOVE and a
+ *    write-back of the page; @unbind removes every page still in the TD.
+ *    No 2M ops (7.3 has no demote / promote wrappers).  Not yet used by
+ *    KVM's TDX VMs.
+ *  - pKVM (arch/arm64/kvm/privmem-pkvm.c): @set_private / @set_shared have
+ *    EL2 carry out the guest's own MEM_UNSHARE / MEM_SHARE of a donated
+ *    page, in place (a page not donated yet needs no hardware step); no
+ *    2M ops.
+ *  - the x86 software-protected VM (the glue's own ops): every op zaps
+ *    KVM's mappings of its range; there is no hardware step.
  *
  * An op that fails must leave its own range as it found it; the core
  * undoes earlier successful ops of the failing entry by calling the
  * reverse op (@set_shared for @set_private, @merge_2m for @split_2m), so
  * a reverse op must not fail on a range its forward op just converted.
+ * When an op cannot tell what state the hardware left a page in, the
+ * adapter must never hand that page back to the host: it keeps the page
+ * (holds its folio for ever) and fails with -EIO.  The core then fails
+ * the entry like any other error; if undoing the entry's earlier steps
+ * fails as well, the core kills the space and returns -EIO.  The VMM
+ * should treat -EIO as fatal for the VM, as KVM's TDX_BUG_ON() does.
  *
  * Ops are called from process context with the space's conversion mutex
  * held and may sleep.

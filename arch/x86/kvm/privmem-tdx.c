@@ -40,6 +40,17 @@
  * The pages must lie under Secure-EPT tables the TD already has
  * (TDH.MEM.SEPT.ADD, done by KVM's mirror MMU); otherwise ADD and AUG fail
  * with an EPT-walk error, which the adapter reports as -EIO.
+ *
+ * KVM's TDX VMs do not use these ops yet, and KVM_CAP_PRIVMEM is refused
+ * on them.  In 7.3 KVM's mirror MMU is the one owner of the Secure-EPT
+ * leaves: it AUGs a page when the guest faults on it and BLOCKs, TRACKs
+ * and REMOVEs it when KVM zaps the private mapping, and its mirror SPTEs
+ * must always match the Secure-EPT.  An adapter that did the same at
+ * conversion time would AUG a page the mirror MMU AUGs again at the
+ * guest's fault.  Wiring TDX VMs means choosing one owner: either the
+ * mirror MMU (the adapter then only zaps, and pre-boot population goes
+ * through KVM_TDX_INIT_MEM_REGION from privmem's pages), or this adapter
+ * (the mirror MMU then maps pages already in the TD without a SEAMCALL).
  */
 #include <linux/highmem.h>
 #include <linux/kvm_host.h>
