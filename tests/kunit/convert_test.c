@@ -695,8 +695,11 @@ static void privmem_convert_undo_fails(struct kunit *test)
 static struct trace_seen {
 	const struct privmem_space *space;
 	unsigned int converts, steps, smashes, merges;
+	unsigned int allowed, refused;
 	unsigned int nr, done;
-	int ret;
+	int ret, policy_ret;
+	enum privmem_requester who;
+	u64 policy_gfn;
 	struct privmem_op step;
 	u64 smash_gfn;
 } trace_seen;
@@ -713,6 +716,22 @@ static void probe_convert(void *data, const struct privmem_space *space,
 	t->nr = nr;
 	t->done = done;
 	t->ret = ret;
+}
+
+static void probe_policy(void *data, const struct privmem_conv_info *ci,
+			 int ret)
+{
+	struct trace_seen *t = data;
+
+	if (ci->space != t->space)
+		return;
+	if (ret)
+		t->refused++;
+	else
+		t->allowed++;
+	t->policy_ret = ret;
+	t->who = ci->who;
+	t->policy_gfn = ci->gfn;
 }
 
 static void probe_step(void *data, const struct privmem_op *op, int ret)
@@ -764,6 +783,7 @@ static void privmem_convert_trace(struct kunit *test)
 	t->space = s;
 	KUNIT_ASSERT_EQ(test, register_trace_privmem_convert(probe_convert, t), 0);
 	KUNIT_ASSERT_EQ(test, register_trace_privmem_step(probe_step, t), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_privmem_policy(probe_policy, t), 0);
 	KUNIT_ASSERT_EQ(test, register_trace_privmem_smash(probe_smash, t), 0);
 	KUNIT_ASSERT_EQ(test, register_trace_privmem_merge(probe_merge, t), 0);
 
@@ -800,8 +820,27 @@ static void privmem_convert_trace(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->steps, 3);	/* a failed step too */
 	KUNIT_EXPECT_EQ(test, t->merges, 0);
 
+	/* Each entry that needed a step was decided once; no-ops never. */
+	KUNIT_EXPECT_EQ(test, t->allowed, 4);
+	KUNIT_EXPECT_EQ(test, t->refused, 0);
+	KUNIT_EXPECT_EQ(test, t->who, PRIVMEM_BY_GUEST);
+	e[0] = ent(5, 1, PRIVMEM_SHARED, PRIVMEM_GRAN_4K);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 1, 0, &done, NULL), 0);
+	KUNIT_EXPECT_EQ(test, t->allowed, 4);
+	/* The policy refuses; the host asks: who and the errno are traced. */
+	f->poison[P2M + 20] = PZ_DENY;
+	e[0] = ent(P2M + 20, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 1, PRIVMEM_CONVERT_HOST,
+					      &done, NULL), -EPERM);
+	KUNIT_EXPECT_EQ(test, t->refused, 1);
+	KUNIT_EXPECT_EQ(test, t->policy_ret, -EPERM);
+	KUNIT_EXPECT_EQ(test, t->policy_gfn, P2M + 20);
+	KUNIT_EXPECT_EQ(test, t->who, PRIVMEM_BY_HOST);
+	KUNIT_EXPECT_EQ(test, t->steps, 3);
+
 	unregister_trace_privmem_merge(probe_merge, t);
 	unregister_trace_privmem_smash(probe_smash, t);
+	unregister_trace_privmem_policy(probe_policy, t);
 	unregister_trace_privmem_step(probe_step, t);
 	unregister_trace_privmem_convert(probe_convert, t);
 	tracepoint_synchronize_unregister();

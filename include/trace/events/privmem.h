@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Trace events of the privmem core: one per conversion request, one per
- * conversion step, and one per 2M block smashed or merged.  Emitted from
+ * policy decision, one per conversion step, and one per 2M block smashed
+ * or merged.  Emitted from
  * virt/privmem/core/ with the space's conversion mutex held (the request
  * event just after it is dropped).
  */
@@ -23,6 +24,12 @@
 	__print_symbolic(gran,					\
 			 { PRIVMEM_GRAN_4K,	"4K" },		\
 			 { PRIVMEM_GRAN_2M,	"2M" })
+
+#define privmem_show_who(who)					\
+	__print_symbolic(who,					\
+			 { PRIVMEM_BY_GUEST,	"guest" },	\
+			 { PRIVMEM_BY_HOST,	"host" },	\
+			 { PRIVMEM_BY_FAULT,	"fault" })
 
 #define privmem_show_mode(mode)					\
 	__print_symbolic(mode,					\
@@ -54,6 +61,42 @@ TRACE_EVENT(privmem_convert,
 	    TP_printk("space=%p nr=%u flags=%#x done=%u ret=%d",
 		      __entry->space, __entry->nr, __entry->flags,
 		      __entry->done, __entry->ret)
+);
+
+/*
+ * privmem_policy - whether an entry that changes memory may go ahead
+ * @ci: what was decided about: the entry's range, target, requester.
+ * @ret: 0 if it may; -EPERM if the policy refused it, implicit
+ *	conversion is off for the space, or the entry needs a smash the
+ *	policy refuses; another errno the policy returned.
+ *
+ * Emitted each time the core decides about an entry that needs a step
+ * (a no-op entry asks nobody), before any step runs.  An entry planned
+ * as a candidate for the coalesced step of the entries before it, and
+ * then run on its own, is decided (and traced) twice.
+ */
+TRACE_EVENT(privmem_policy,
+	    TP_PROTO(const struct privmem_conv_info *ci, int ret),
+	    TP_ARGS(ci, ret),
+	    TP_STRUCT__entry(__field(const void *, space)
+			     __field(u64, gfn)
+			     __field(u64, npages)
+			     __field(u8, to)
+			     __field(u8, who)
+			     __field(bool, prelaunch)
+			     __field(int, ret)),
+	    TP_fast_assign(__entry->space = ci->space;
+			   __entry->gfn = ci->gfn;
+			   __entry->npages = ci->npages;
+			   __entry->to = ci->to;
+			   __entry->who = ci->who;
+			   __entry->prelaunch = ci->prelaunch;
+			   __entry->ret = ret;),
+	    TP_printk("space=%p gfn=%#llx npages=%llu to=%s who=%s prelaunch=%d ret=%d",
+		      __entry->space, __entry->gfn, __entry->npages,
+		      privmem_show_attr(__entry->to),
+		      privmem_show_who(__entry->who), __entry->prelaunch,
+		      __entry->ret)
 );
 
 /*

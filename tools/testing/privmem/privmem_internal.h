@@ -48,6 +48,8 @@ static inline void trace_privmem_convert(const struct privmem_space *space,
 					 unsigned int nr, unsigned int flags,
 					 unsigned int done, int ret) { }
 static inline void trace_privmem_step(const struct privmem_op *op, int ret) { }
+static inline void trace_privmem_policy(const struct privmem_conv_info *ci,
+					int ret) { }
 static inline void trace_privmem_smash(const struct privmem_space *space,
 				       u64 gfn, int ret) { }
 static inline void trace_privmem_merge(const struct privmem_space *space,

@@ -48,8 +48,9 @@
  *     backend and arch ops (step.c); a failing entry undoes its completed
  *     steps in reverse order before the backend commits any of them.
  *  6. Eager merges (compact.c), statistics, the debug invariant check,
- *     trace events (include/trace/events/privmem.h): privmem_step for
- *     each conversion step, privmem_smash and privmem_merge for each 2M
+ *     trace events (include/trace/events/privmem.h): privmem_policy for
+ *     each entry the policy was asked about, privmem_step for each
+ *     conversion step, privmem_smash and privmem_merge for each 2M
  *     block, privmem_convert for the request.
  */
 #include "privmem_internal.h"

@@ -314,18 +314,24 @@ int privmem_plan_entry(struct privmem_space *space,
 	}
 
 	privmem_conv_info(space, &ci, flags);
-	if (ci.req == PRIVMEM_REQ_IMPLICIT && !space->implicit)
-		return -EPERM;
 	ci.gfn = e->gfn;
 	ci.npages = e->npages;
 	ci.to = e->attr;
 	ci.from = e->attr == PRIVMEM_PRIVATE ? PRIVMEM_SHARED : PRIVMEM_PRIVATE;
 	ci.gran = e->gran;
-	ret = policy->allow(&ci);
+	if (ci.req == PRIVMEM_REQ_IMPLICIT && !space->implicit) {
+		ret = -EPERM;
+	} else {
+		ret = policy->allow(&ci);
+		if (ret > 0)
+			ret = -EPERM;
+		else if (!ret && partial &&
+			 policy->partial_2m == PRIVMEM_PARTIAL_2M_REFUSE)
+			ret = -EPERM;
+	}
+	trace_privmem_policy(&ci, ret);
 	if (ret)
-		return ret < 0 ? ret : -EPERM;
-	if (partial && policy->partial_2m == PRIVMEM_PARTIAL_2M_REFUSE)
-		return -EPERM;
+		return ret;
 
 	privmem_plan_sort(plan);
 	for (i = 0; i < plan->nr; i++) {

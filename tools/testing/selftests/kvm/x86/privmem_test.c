@@ -1517,6 +1517,17 @@ static bool test_trace(void)
 	TEST_ASSERT(n == 1, "privmem_smash %s: %d events", gfn, n);
 	n = TRACE_COUNT(dir, "privmem_merge:");
 	TEST_ASSERT(n == 0, "privmem_merge: %d events", n);
+	/*
+	 * One decision per entry that converts (three, the 2M block, the 4K
+	 * page back), all the host's and allowed; none for the request that
+	 * failed validation.
+	 */
+	n = TRACE_COUNT(dir, "privmem_policy:", "who=host ", "ret=0");
+	TEST_ASSERT(n == 5, "privmem_policy who=host ret=0: %d events", n);
+	n = TRACE_COUNT(dir, "privmem_policy:");
+	TEST_ASSERT(n == 5, "privmem_policy: %d events, want 5", n);
+	n = TRACE_COUNT(dir, "privmem_policy:", gfn, "npages=512 ", "to=private");
+	TEST_ASSERT(n == 1, "privmem_policy of the 2M block: %d events", n);
 	pm_vm_free(&p);
 	return true;
 }
