@@ -751,6 +751,29 @@ static void snp_psc_bad_header(struct kunit *test)
 #define T_PSC_N		5
 
 /*
+ * Of T_PSC_N 4K entries at base + 2 * i, those before @k are done
+ * (private, assigned, cur_page 1) and those after it untouched.
+ */
+static void expect_done_before(struct kunit *test,
+			       const struct privmem_snp_psc *psc, u64 base,
+			       unsigned int k)
+{
+	struct snp_test *t = test->priv;
+	unsigned int i;
+
+	for (i = 0; i < T_PSC_N; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, attr_of(t, base + 2 * i),
+				    i < k ? PRIVMEM_PRIVATE : PRIVMEM_SHARED,
+				    "k %u i %u", k, i);
+		KUNIT_EXPECT_EQ_MSG(test, t->rmp[base + 2 * i],
+				    i < k ? PG_LEVEL_4K : 0, "k %u i %u", k, i);
+		if (i != k)
+			KUNIT_EXPECT_EQ_MSG(test, ppages(psc, i), i < k ? 1 : 0,
+					    "k %u i %u", k, i);
+	}
+}
+
+/*
  * An invalid entry at every position, of each kind: the entries before it
  * are done, cur_entry stops at it, nothing after it is touched.
  */
@@ -785,15 +808,7 @@ static void snp_psc_invalid_entry(struct kunit *test)
 				    VMGEXIT_PSC_ERROR_INVALID_ENTRY, "k %u", k);
 		KUNIT_EXPECT_EQ_MSG(test, psc->hdr.cur_entry, k, "k %u", k);
 		KUNIT_EXPECT_EQ(test, t->converts, k ? 1 : 0);
-		for (i = 0; i < T_PSC_N; i++) {
-			KUNIT_EXPECT_EQ_MSG(test, attr_of(t, base + 2 * i),
-					    i < k ? PRIVMEM_PRIVATE : PRIVMEM_SHARED,
-					    "k %u i %u", k, i);
-			KUNIT_EXPECT_EQ_MSG(test, t->rmp[base + 2 * i],
-					    i < k ? PG_LEVEL_4K : 0,
-					    "k %u i %u", k, i);
-		}
-		KUNIT_EXPECT_EQ(test, ppages(psc, T_PSC_N - 1), 0);
+		expect_done_before(test, psc, base, k);
 	}
 }
 
@@ -818,16 +833,8 @@ static void snp_psc_hw_failure(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, psc_run(t, psc),
 				    VMGEXIT_PSC_ERROR_GENERIC, "k %u", k);
 		KUNIT_EXPECT_EQ_MSG(test, psc->hdr.cur_entry, k, "k %u", k);
-		for (i = 0; i < T_PSC_N; i++) {
-			KUNIT_EXPECT_EQ_MSG(test, attr_of(t, base + 2 * i),
-					    i < k ? PRIVMEM_PRIVATE : PRIVMEM_SHARED,
-					    "k %u i %u", k, i);
-			KUNIT_EXPECT_EQ_MSG(test, t->rmp[base + 2 * i],
-					    i < k ? PG_LEVEL_4K : 0,
-					    "k %u i %u", k, i);
-			KUNIT_EXPECT_EQ_MSG(test, ppages(psc, i), i < k ? 1 : 0,
-					    "k %u i %u", k, i);
-		}
+		expect_done_before(test, psc, base, k);
+		KUNIT_EXPECT_EQ(test, ppages(psc, k), 0);
 		KUNIT_EXPECT_EQ(test, t->calls[C_PRIV], k + 1);
 	}
 	t->fail_nth[C_PRIV] = 0;
