@@ -1242,6 +1242,21 @@ static void kvm_privmem_prepare_exit(struct kvm_vcpu *vcpu, u64 flags,
 	run->privmem.attr = attr;
 }
 
+/*
+ * A guest request reached the engine: with %KVM_PRIVMEM_EXIT_ON_CONVERT,
+ * prepare its one KVM_EXIT_PRIVMEM.  Return: 0 if the exit is prepared,
+ * 1 to resume the guest.
+ */
+static int kvm_privmem_notify(struct kvm_vcpu *vcpu, u64 flags, u64 gpa,
+			      u64 size, u32 nr, u32 done, int error, u32 attr)
+{
+	if (!(to_pm(vcpu->kvm)->flags & KVM_PRIVMEM_EXIT_ON_CONVERT))
+		return 1;
+	++vcpu->stat.generic.privmem_exits;
+	kvm_privmem_prepare_exit(vcpu, flags, gpa, size, nr, done, error, attr);
+	return 0;
+}
+
 /* One guest range through the policy, then maybe KVM_EXIT_PRIVMEM. */
 static int kvm_privmem_convert_one(struct kvm_vcpu *vcpu, u64 gpa, u64 size,
 				   u32 attr, u32 gran, int *err)
@@ -1254,11 +1269,7 @@ static int kvm_privmem_convert_one(struct kvm_vcpu *vcpu, u64 gpa, u64 size,
 	s32 failed;
 
 	*err = kvm_privmem_convert_entries(pm, &u, 1, 0, &done, &failed);
-	if (!(pm->flags & KVM_PRIVMEM_EXIT_ON_CONVERT))
-		return 1;
-	++vcpu->stat.generic.privmem_exits;
-	kvm_privmem_prepare_exit(vcpu, 0, gpa, size, 1, done, *err, attr);
-	return 0;
+	return kvm_privmem_notify(vcpu, 0, gpa, size, 1, done, *err, attr);
 }
 
 /**
@@ -1334,14 +1345,8 @@ EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_guest_convert_entries);
 int kvm_privmem_guest_done(struct kvm_vcpu *vcpu, u64 flags, u64 gpa,
 			   u64 size, u32 nr, u32 done, int error)
 {
-	struct kvm_privmem *pm = to_pm(vcpu->kvm);
-
 	++vcpu->stat.generic.privmem_hypercalls;
-	if (!(pm->flags & KVM_PRIVMEM_EXIT_ON_CONVERT))
-		return 1;
-	++vcpu->stat.generic.privmem_exits;
-	kvm_privmem_prepare_exit(vcpu, flags, gpa, size, nr, done, error, 0);
-	return 0;
+	return kvm_privmem_notify(vcpu, flags, gpa, size, nr, done, error, 0);
 }
 EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_guest_done);
 
@@ -1441,13 +1446,9 @@ static int kvm_privmem_map_batch(struct kvm_vcpu *vcpu, u64 gpa, u64 nr,
 		return 1;
 	}
 	*ret = kvm_privmem_hc_ret(r);
-	if (!(pm->flags & KVM_PRIVMEM_EXIT_ON_CONVERT))
-		return 1;
-	++vcpu->stat.generic.privmem_exits;
-	kvm_privmem_prepare_exit(vcpu, KVM_PRIVMEM_EXIT_BATCH, gpa,
-				 sizeof(hdr) + nr * sizeof(*uents), nr, done,
-				 r, 0);
-	return 0;
+	return kvm_privmem_notify(vcpu, KVM_PRIVMEM_EXIT_BATCH, gpa,
+				  sizeof(hdr) + nr * sizeof(*uents), nr, done,
+				  r, 0);
 }
 
 /**
