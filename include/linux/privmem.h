@@ -578,7 +578,10 @@ struct privmem_space_config {
  * @smashes: 2M blocks split into 4K.
  * @merges: 2M blocks merged back from 4K.
  * @failures: requests that stopped on an error after validation.
- * @ranges: ranges currently in the range map (memory is O(@ranges)).
+ * @ranges: maximal runs of equal frames in the range map now (what
+ *	privmem_walk_ranges() reports for the whole span).
+ * @bitmaps: 2M blocks the map now holds as bitmaps.  The map's memory is
+ *	O(@ranges) and at most one bitmap per 2M block.
  */
 struct privmem_stats {
 	u64 entries;
@@ -591,6 +594,7 @@ struct privmem_stats {
 	u64 merges;
 	u64 failures;
 	u64 ranges;
+	u64 bitmaps;
 };
 
 const char *privmem_space_state_name(enum privmem_space_state state);

@@ -578,16 +578,17 @@ static int failing_prealloc(struct ma_state *mas, void *entry, gfp_t gfp)
 /*
  * No memory for the tree nodes of entry k: -ENOMEM, entries before it
  * (a no-op included) done, entry k and the rest never reach an op.
+ * Each entry lies in its own block, so each needs a tree write.
  */
 static void privmem_convert_enomem(struct kunit *test)
 {
-	struct fake *f = fake_new(0, 2 * P2M, true, true);
+	struct fake *f = fake_new(0, 4 * P2M, true, true);
 	struct privmem_space *s = space_with(test, f);
 	struct privmem_entry e[] = {
 		ent(30, 1, PRIVMEM_SHARED, PRIVMEM_GRAN_4K),	/* no-op */
 		ent(3, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K),
-		ent(10, 2, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K),
-		ent(20, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K),
+		ent(P2M + 10, 2, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K),
+		ent(2 * P2M + 20, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K),
 	};
 	struct privmem_stats st;
 	unsigned int done;
@@ -600,16 +601,17 @@ static void privmem_convert_enomem(struct kunit *test)
 			-ENOMEM);
 	KUNIT_EXPECT_EQ(test, done, 2);
 	KUNIT_EXPECT_EQ(test, st_of(s, 3), ST_P4K);
-	KUNIT_EXPECT_EQ(test, st_of(s, 10), ST_S);
-	KUNIT_EXPECT_EQ(test, st_of(s, 11), ST_S);
-	KUNIT_EXPECT_EQ(test, st_of(s, 20), ST_S);
-	KUNIT_EXPECT_EQ(test, f->hw[10], ST_S);
-	KUNIT_EXPECT_FALSE(test, fake_touched(f, FC_BPREP, 10, 2));
-	KUNIT_EXPECT_FALSE(test, fake_touched(f, FC_BPREP, 20, 1));
-	KUNIT_EXPECT_FALSE(test, fake_touched(f, FC_SETP, 10, 11));
+	KUNIT_EXPECT_EQ(test, st_of(s, P2M + 10), ST_S);
+	KUNIT_EXPECT_EQ(test, st_of(s, P2M + 11), ST_S);
+	KUNIT_EXPECT_EQ(test, st_of(s, 2 * P2M + 20), ST_S);
+	KUNIT_EXPECT_EQ(test, f->hw[P2M + 10], ST_S);
+	KUNIT_EXPECT_FALSE(test, fake_touched(f, FC_BPREP, P2M + 10, 2));
+	KUNIT_EXPECT_FALSE(test, fake_touched(f, FC_BPREP, 2 * P2M + 20, 1));
+	KUNIT_EXPECT_FALSE(test, fake_touched(f, FC_SETP, P2M + 10, 2 * P2M + 20));
 	privmem_space_stats(s, &st);
 	KUNIT_EXPECT_EQ(test, st.entries, 2);
 	KUNIT_EXPECT_EQ(test, st.failures, 1);
+	KUNIT_EXPECT_EQ(test, st.bitmaps, 1);	/* block 0 only */
 	KUNIT_EXPECT_EQ(test, privmem_space_check(s), 0);
 	KUNIT_EXPECT_STREQ(test, f->err, "");
 
@@ -617,7 +619,57 @@ static void privmem_convert_enomem(struct kunit *test)
 	kunit_deactivate_static_stub(test, privmem_range_prealloc);
 	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, ARRAY_SIZE(e), 0, &done, NULL), 0);
 	KUNIT_EXPECT_EQ(test, done, ARRAY_SIZE(e));
-	KUNIT_EXPECT_EQ(test, st_of(s, 11), ST_P4K);
+	KUNIT_EXPECT_EQ(test, st_of(s, P2M + 11), ST_P4K);
+}
+
+static struct privmem_bitmap *failing_bitmap_alloc(gfp_t gfp)
+{
+	return NULL;
+}
+
+static int no_prealloc(struct ma_state *mas, void *entry, gfp_t gfp)
+{
+	return -ENOMEM;
+}
+
+/*
+ * No memory for the bitmap that a block's first 4K conversion needs:
+ * -ENOMEM before any op.  Once a block is a bitmap, converting its
+ * pages allocates nothing at all.
+ */
+static void privmem_convert_enomem_bitmap(struct kunit *test)
+{
+	struct fake *f = fake_new(0, 2 * P2M, true, true);
+	struct privmem_space *s = space_with(test, f);
+	struct privmem_entry e = ent(7, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
+	struct privmem_stats st;
+	unsigned int done;
+
+	kunit_activate_static_stub(test, privmem_bitmap_alloc,
+				   failing_bitmap_alloc);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, &e, 1, 0, &done, NULL), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, done, 0);
+	KUNIT_EXPECT_EQ(test, st_of(s, 7), ST_S);
+	KUNIT_EXPECT_EQ(test, f->calls[FC_BPREP], 0);
+	KUNIT_EXPECT_EQ(test, f->calls[FC_SETP], 0);
+	kunit_deactivate_static_stub(test, privmem_bitmap_alloc);
+
+	KUNIT_ASSERT_EQ(test, privmem_convert(s, &e, 1, 0, &done, NULL), 0);
+	kunit_activate_static_stub(test, privmem_bitmap_alloc,
+				   failing_bitmap_alloc);
+	kunit_activate_static_stub(test, privmem_range_prealloc, no_prealloc);
+	e = ent(9, 3, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, &e, 1, 0, &done, NULL), 0);
+	e = ent(7, 1, PRIVMEM_SHARED, PRIVMEM_GRAN_4K);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, &e, 1, 0, &done, NULL), 0);
+	KUNIT_EXPECT_EQ(test, st_of(s, 7), ST_S);
+	KUNIT_EXPECT_EQ(test, st_of(s, 10), ST_P4K);
+	KUNIT_EXPECT_EQ(test, f->hw[10], ST_P4K);
+	privmem_space_stats(s, &st);
+	KUNIT_EXPECT_EQ(test, st.bitmaps, 1);
+	KUNIT_EXPECT_EQ(test, st.ranges, 3);
+	KUNIT_EXPECT_EQ(test, privmem_space_check(s), 0);
+	KUNIT_EXPECT_STREQ(test, f->err, "");
 }
 
 /* The same inside a multi-step entry: the smash before it is undone. */
@@ -955,6 +1007,7 @@ static struct kunit_case privmem_convert_cases[] = {
 	KUNIT_CASE(privmem_convert_inject_coalesced),
 	KUNIT_CASE(privmem_convert_inject_merge),
 	KUNIT_CASE(privmem_convert_enomem),
+	KUNIT_CASE(privmem_convert_enomem_bitmap),
 	KUNIT_CASE(privmem_convert_enomem_complex),
 	KUNIT_CASE(privmem_convert_undo_fails),
 	KUNIT_CASE(privmem_convert_trace),

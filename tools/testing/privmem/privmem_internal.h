@@ -141,6 +141,23 @@ static inline int read_seqcount_retry(const seqcount_t *s,
 	return __atomic_load_n(&s->seq, __ATOMIC_RELAXED) != seq;
 }
 
+/*
+ * kfree_rcu() of a privmem bitmap, whose rcu_head comes first: liburcu's
+ * call_rcu() then hands the callback the pointer kmalloc() returned.
+ */
+static inline void privmem_kfree_rcu_cb(struct rcu_head *head)
+{
+	kfree(head);
+}
+
+#ifndef kfree_rcu
+#define kfree_rcu(p, f)							\
+	do {								\
+		BUILD_BUG_ON(offsetof(typeof(*(p)), f));		\
+		call_rcu(&(p)->f, privmem_kfree_rcu_cb);		\
+	} while (0)
+#endif
+
 #ifndef kcalloc
 #define kcalloc(n, size, gfp)	kzalloc((n) * (size), gfp)
 #endif

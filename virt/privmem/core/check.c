@@ -3,12 +3,14 @@
  * The invariant checker.
  *
  * Verifies the bookkeeping invariants of Documentation/virt/privmem.rst
- * (and shared/DESIGN.md, "Invariants") on the range map:
+ * on the range map ("DOC: Range map"):
  *
- *  - ranges are disjoint and exactly cover the bound span;
+ *  - entries are disjoint and exactly cover the bound span;
  *  - every state is valid, and shared ranges are 4K;
  *  - a 2M range is 2M aligned and a multiple of 2M;
  *  - no two adjacent ranges hold the same state (memory is O(ranges));
+ *  - a bitmap covers exactly one 2M block and is neither all private
+ *    nor all shared;
  *  - no range is marked converting while no conversion runs.
  *
  * The content invariants (destructive conversions scrub, in-place ones
@@ -22,6 +24,26 @@
 	({ pr_err("privmem: invariant: " fmt "\n", ##__VA_ARGS__);	\
 	   -EUCLEAN; })
 
+/* A bitmap covers one whole 2M block of the span and is mixed. */
+static int privmem_check_bitmap(struct privmem_space *space,
+				const struct ma_state *mas, void *entry)
+{
+	const struct privmem_bitmap *bm = entry;
+
+	if (!entry || ((unsigned long)entry & 7))
+		return privmem_bad("entry %p at %lx is neither a state nor a bitmap",
+				   entry, mas->index);
+	if ((mas->index & (PRIVMEM_PAGES_2M - 1)) ||
+	    mas->last != mas->index + PRIVMEM_PAGES_2M - 1)
+		return privmem_bad("bitmap [%lx, %lx] is not one 2M block",
+				   mas->index, mas->last);
+	if (bitmap_empty(bm->bits, PRIVMEM_PAGES_2M) ||
+	    bitmap_full(bm->bits, PRIVMEM_PAGES_2M))
+		return privmem_bad("bitmap [%lx, %lx] is uniform",
+				   mas->index, mas->last);
+	return 0;
+}
+
 /* The check proper; the mutex must be held. */
 int __privmem_space_check(struct privmem_space *space)
 {
@@ -29,6 +51,7 @@ int __privmem_space_check(struct privmem_space *space)
 	unsigned int prev = ~0U, st;
 	u64 next, end;
 	void *entry;
+	int ret;
 
 	lockdep_assert_held(&space->lock);
 	if (space->conv_first <= space->conv_last)
@@ -45,16 +68,21 @@ int __privmem_space_check(struct privmem_space *space)
 	next = space->base;
 	end = privmem_space_end(space);
 	mas_for_each(&mas, entry, ULONG_MAX) {
-		if (!xa_is_value(entry))
-			return privmem_bad("entry %p at %lx is not a state",
-					   entry, mas.index);
-		st = xa_to_value(entry);
 		if (mas.index != next)
 			return privmem_bad("range [%lx, %lx] does not start at %llx",
 					   mas.index, mas.last, next);
 		if (mas.last >= end)
 			return privmem_bad("range [%lx, %lx] beyond span end %llx",
 					   mas.index, mas.last, end);
+		next = (u64)mas.last + 1;
+		if (!xa_is_value(entry)) {
+			ret = privmem_check_bitmap(space, &mas, entry);
+			if (ret)
+				return ret;
+			prev = ~0U;	/* a range may equal a bitmap's edge */
+			continue;
+		}
+		st = xa_to_value(entry);
 		if (!privmem_st_valid(st))
 			return privmem_bad("range [%lx, %lx] has state %x",
 					   mas.index, mas.last, st);
@@ -66,7 +94,6 @@ int __privmem_space_check(struct privmem_space *space)
 			return privmem_bad("range [%lx, %lx] equals its left neighbour",
 					   mas.index, mas.last);
 		prev = st;
-		next = (u64)mas.last + 1;
 	}
 	if (next != end)
 		return privmem_bad("ranges end at %llx, span at %llx", next, end);

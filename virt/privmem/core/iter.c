@@ -7,15 +7,17 @@
  * DOC: Range iterator
  *
  * privmem_walk_ranges() reports the state of a gfn span as the range
- * map holds it: one callback per range, clipped to the span, in address
- * order.  It costs one tree descent plus one step per range, where asking
+ * map holds it: one callback per maximal run of equal frames, clipped to
+ * the span, in address order.  It costs one tree descent plus one step
+ * per entry and per run inside a bitmap block, where asking
  * privmem_lookup() for every frame costs a descent per 4K page.
  *
  * The walk holds the space's mutex, not just RCU: a conversion holds the
  * same mutex from before it opens its converting window until after it
  * closes it, so the walk never meets a half-converted range (which a
  * lock-free reader sees as -EAGAIN) and the ranges it reports are one
- * consistent picture, each maximal (equal neighbours are always merged).
+ * consistent picture, each maximal (a run that crosses from a bitmap
+ * block into a range is reported once).
  * The price is that a walk waits for a conversion in progress and delays
  * the next one, so the callback must be short: it runs with the mutex
  * held, must not call privmem for the same space and must not touch user
@@ -25,6 +27,19 @@
  */
 #include "privmem_internal.h"
 #include "range.h"
+
+struct privmem_walk {
+	privmem_range_fn fn;
+	void *arg;
+};
+
+static int privmem_walk_one(void *arg, const struct privmem_range *r)
+{
+	struct privmem_walk *w = arg;
+
+	return w->fn(w->arg, r->first, r->last - r->first + 1,
+		     privmem_st_attr(r->st), privmem_st_gran(r->st));
+}
 
 /**
  * privmem_walk_ranges() - report the ranges of a gfn span
@@ -49,10 +64,7 @@
 int privmem_walk_ranges(struct privmem_space *space, u64 gfn, u64 end,
 			privmem_range_fn fn, void *arg)
 {
-	MA_STATE(mas, &space->ranges, gfn, gfn);
-	unsigned int st;
-	u64 first, last;
-	void *entry;
+	struct privmem_walk w = { .fn = fn, .arg = arg };
 	int ret = 0;
 
 	if (gfn >= end)
@@ -66,17 +78,8 @@ int privmem_walk_ranges(struct privmem_space *space, u64 gfn, u64 end,
 		ret = -ENOENT;
 		goto out;
 	}
-
-	/* The ranges cover the bound span without gaps (check.c). */
-	mas_for_each(&mas, entry, end - 1) {
-		st = xa_to_value(entry);
-		first = max_t(u64, mas.index, gfn);
-		last = min_t(u64, mas.last, end - 1);
-		ret = fn(arg, first, last - first + 1, privmem_st_attr(st),
-			 privmem_st_gran(st));
-		if (ret)
-			break;
-	}
+	/* The entries cover the bound span without gaps (check.c). */
+	ret = privmem_range_walk(space, gfn, end, privmem_walk_one, &w);
 out:
 	mutex_unlock(&space->lock);
 	return ret;

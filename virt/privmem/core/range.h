@@ -44,36 +44,82 @@ static inline bool privmem_st_valid(unsigned int st)
 	       st == PRIVMEM_ST_P2M;
 }
 
+#define PRIVMEM_BITMAP_LONGS	BITS_TO_LONGS(PRIVMEM_PAGES_2M)
+
 /**
- * struct privmem_range - one range of the map
+ * struct privmem_bitmap - the state of a fragmented 2M block
+ * @rcu: frees the bitmap after the lock-free readers (first, so that
+ *	the userspace build's kfree_rcu() frees the right pointer).
+ * @bits: one bit per 4K frame of the block: set for private (at 4K),
+ *	clear for shared.  Never all set nor all clear.
+ *
+ * Stored in the tree as a pointer covering exactly the block.
+ */
+struct privmem_bitmap {
+	struct rcu_head rcu;
+	unsigned long bits[PRIVMEM_BITMAP_LONGS];
+};
+
+/**
+ * struct privmem_range - one run of frames in the same state
  * @first: first frame.
  * @last: last frame (inclusive).
  * @st: packed state.
+ * @bitmap: the run lies in a bitmap block and ends at its edges at the
+ *	latest: equal frames may continue on the other side.
  */
 struct privmem_range {
 	u64 first;
 	u64 last;
 	unsigned int st;
+	bool bitmap;
+};
+
+/**
+ * struct privmem_flip - an in-place update of a bitmap block
+ * @bm: the bitmap in the tree.
+ * @bits: its new contents, still mixed.
+ */
+struct privmem_flip {
+	struct privmem_bitmap *bm;
+	unsigned long bits[PRIVMEM_BITMAP_LONGS];
 };
 
 /**
  * struct privmem_store - a store into the range map, reserved in advance
- * @mas: maple state holding the preallocated nodes.
- * @st: packed state to store.
+ * @mas: maple state holding the preallocated nodes of the tree write.
+ * @entry: what the tree write stores: a packed state (xa_mk_value()) or
+ *	@new_bm.
+ * @write: a tree write is prepared.
+ * @new_bm: bitmap allocated for the write, freed on cancel.
+ * @flip: in-place updates of bitmap blocks at the edges of the store.
+ * @nr_flip: number of them.
+ * @dead: bitmaps the tree write drops, freed after it.
+ * @nr_dead: number of them.
+ * @dead_inline: storage for @dead in the common case.
  *
- * privmem_store_prepare() computes the range to write (widened to absorb
- * equal neighbours) and preallocates every node the write needs;
- * privmem_store_commit() then cannot fail.  Nothing else may write the
+ * privmem_store_prepare() works out how the map will represent the new
+ * state: a bitmap update in place, one tree write (widened to absorb
+ * equal neighbours), or both; it allocates everything that needs, so
+ * that privmem_store_commit() cannot fail.  Nothing else may write the
  * tree in between.
  */
 struct privmem_store {
 	struct ma_state mas;
-	unsigned int st;
+	void *entry;
+	bool write;
+	struct privmem_bitmap *new_bm;
+	struct privmem_flip flip[2];
+	unsigned int nr_flip;
+	struct privmem_bitmap **dead;
+	unsigned int nr_dead;
+	struct privmem_bitmap *dead_inline[2];
 };
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Reached by the KUnit suites through EXPORT_SYMBOL_IF_KUNIT. */
 int privmem_range_prealloc(struct ma_state *mas, void *entry, gfp_t gfp);
+struct privmem_bitmap *privmem_bitmap_alloc(gfp_t gfp);
 #endif
 
 void privmem_range_init(struct privmem_space *space);
@@ -83,7 +129,10 @@ bool privmem_range_find(struct privmem_space *space, u64 gfn,
 			struct privmem_range *r);
 int privmem_range_load_rcu(struct privmem_space *space, u64 gfn,
 			   unsigned int *st);
-u64 privmem_range_count(struct privmem_space *space);
+u64 privmem_range_count(struct privmem_space *space, u64 *bitmaps);
+int privmem_range_walk(struct privmem_space *space, u64 gfn, u64 end,
+		       int (*fn)(void *arg, const struct privmem_range *r),
+		       void *arg);
 bool privmem_range_uniform(struct privmem_space *space, u64 first, u64 last,
 			   unsigned int st);
 

@@ -528,9 +528,11 @@ void privmem_space_stats(struct privmem_space *space, struct privmem_stats *stat
 {
 	mutex_lock(&space->lock);
 	*stats = space->stats;
-	stats->ranges = space->state == PRIVMEM_SPACE_CREATED ||
-			space->state == PRIVMEM_SPACE_DEAD ? 0 :
-			privmem_range_count(space);
+	stats->ranges = 0;
+	stats->bitmaps = 0;
+	if (space->state != PRIVMEM_SPACE_CREATED &&
+	    space->state != PRIVMEM_SPACE_DEAD)
+		stats->ranges = privmem_range_count(space, &stats->bitmaps);
 	mutex_unlock(&space->lock);
 }
 EXPORT_SYMBOL_GPL(privmem_space_stats);
