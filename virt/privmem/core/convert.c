@@ -228,6 +228,8 @@ static int privmem_run_plan(struct privmem_space *space,
 	return ret;
 }
 
+#define PRIVMEM_SEG_INLINE	8
+
 /**
  * struct privmem_request - state of one privmem_convert() call
  * @space: the space.
@@ -237,6 +239,8 @@ static int privmem_run_plan(struct privmem_space *space,
  * @done: entries completed so far.
  * @run: the step shared by the SIMPLE entries of the current run.
  * @seg: for each entry of the run, the range its step covers.
+ * @seg_inline: @seg for small requests (a guest's single-page requests
+ *	and most host ones), which then allocate nothing.
  */
 struct privmem_request {
 	struct privmem_space *space;
@@ -249,6 +253,7 @@ struct privmem_request {
 		u64 gfn;
 		u64 npages;
 	} *seg;
+	struct privmem_seg seg_inline[PRIVMEM_SEG_INLINE];
 };
 
 static void privmem_entry_done(struct privmem_request *rq, bool noop)
@@ -433,9 +438,12 @@ int privmem_convert(struct privmem_space *space,
 		return -EINVAL;
 
 	/* 16 bytes per entry: at most one page. */
-	rq.seg = kmalloc_array(nr, sizeof(*rq.seg), GFP_KERNEL);
-	if (!rq.seg)
-		return -ENOMEM;
+	rq.seg = rq.seg_inline;
+	if (nr > PRIVMEM_SEG_INLINE) {
+		rq.seg = kmalloc_array(nr, sizeof(*rq.seg), GFP_KERNEL);
+		if (!rq.seg)
+			return -ENOMEM;
+	}
 
 	mutex_lock(&space->lock);
 	ret = privmem_space_op_errno(space->state, PRIVMEM_SPACE_OP_USE);
@@ -454,7 +462,8 @@ int privmem_convert(struct privmem_space *space,
 	mutex_unlock(&space->lock);
 	trace_privmem_convert(space, nr, flags, rq.done, ret);
 
-	kfree(rq.seg);
+	if (rq.seg != rq.seg_inline)
+		kfree(rq.seg);
 	*done = rq.done;
 	if (err_index)
 		*err_index = invalid ? bad : rq.done;

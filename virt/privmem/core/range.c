@@ -174,6 +174,7 @@ int privmem_range_reset(struct privmem_space *space)
 	MA_STATE(mas, &space->ranges, space->base, privmem_space_end(space) - 1);
 
 	lockdep_assert_held(&space->lock);
+	space->map_gen++;
 	return mas_store_gfp(&mas, privmem_st_entry(PRIVMEM_ST_SHARED),
 			     GFP_KERNEL);
 }
@@ -197,8 +198,29 @@ bool privmem_range_find(struct privmem_space *space, u64 gfn,
 	entry = mas_walk(&mas);
 	if (!entry)
 		return false;
+	space->hint.gen = space->map_gen;
+	space->hint.first = mas.index;
+	space->hint.last = mas.last;
+	space->hint.entry = entry;
 	privmem_entry_run(&mas, entry, gfn, r);
 	return true;
+}
+
+/*
+ * The entry holding @gfn, from the hint if the map has not changed since
+ * privmem_range_find() found it; @mas is left at the entry either way.
+ */
+static void *privmem_range_walk_hint(struct privmem_space *space,
+				     struct ma_state *mas, u64 gfn)
+{
+	if (space->hint.gen == space->map_gen && space->hint.entry &&
+	    gfn >= space->hint.first && gfn <= space->hint.last) {
+		mas->index = space->hint.first;
+		mas->last = space->hint.last;
+		return space->hint.entry;
+	}
+	mas_set(mas, gfn);
+	return mas_walk(mas);
 }
 
 /**
@@ -446,7 +468,7 @@ static int privmem_store_block(struct privmem_space *space,
 	void *entry;
 	int u;
 
-	entry = mas_walk(&mas);
+	entry = privmem_range_walk_hint(space, &mas, first);
 	if (privmem_entry_is_bitmap(entry)) {
 		u = privmem_bits_apply(entry, b, first, last, st, flip->bits);
 		if (u < 0) {
@@ -580,6 +602,7 @@ void privmem_store_commit(struct privmem_space *space,
 	unsigned int i, w;
 
 	lockdep_assert_held(&space->lock);
+	space->map_gen++;
 	for (i = 0; i < store->nr_flip; i++)
 		for (w = 0; w < PRIVMEM_BITMAP_LONGS; w++)
 			WRITE_ONCE(store->flip[i].bm->bits[w],

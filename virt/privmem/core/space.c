@@ -527,12 +527,17 @@ EXPORT_SYMBOL_GPL(privmem_lookup_retry);
 void privmem_space_stats(struct privmem_space *space, struct privmem_stats *stats)
 {
 	mutex_lock(&space->lock);
+	if (space->state == PRIVMEM_SPACE_CREATED ||
+	    space->state == PRIVMEM_SPACE_DEAD) {
+		space->stats.ranges = 0;
+		space->stats.bitmaps = 0;
+	} else if (space->count_gen != space->map_gen) {
+		/* O(entries): only after the map changed. */
+		space->stats.ranges = privmem_range_count(space,
+							  &space->stats.bitmaps);
+		space->count_gen = space->map_gen;
+	}
 	*stats = space->stats;
-	stats->ranges = 0;
-	stats->bitmaps = 0;
-	if (space->state != PRIVMEM_SPACE_CREATED &&
-	    space->state != PRIVMEM_SPACE_DEAD)
-		stats->ranges = privmem_range_count(space, &stats->bitmaps);
 	mutex_unlock(&space->lock);
 }
 EXPORT_SYMBOL_GPL(privmem_space_stats);

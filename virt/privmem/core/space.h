@@ -12,8 +12,15 @@
  * @lock: serialises conversions and lifecycle changes of this space; it
  *	is also the maple tree's external lock, so writers of @ranges are
  *	checked by lockdep.
- * @ranges: gfn -> packed state (see range.h), one entry per maximal run
- *	of equal state.  Written under @lock; read under @lock or RCU.
+ * @ranges: gfn -> packed state or bitmap block (see "DOC: Range map").
+ *	Written under @lock; read under @lock or RCU.
+ * @map_gen: counts the writes to @ranges, so that the counts below are
+ *	only recomputed after a change.
+ * @count_gen: @map_gen when @stats.ranges and @stats.bitmaps were last
+ *	counted.
+ * @hint: the entry privmem_range_find() last found, valid while @map_gen
+ *	is @hint.gen: planning an entry and storing its step find the same
+ *	entry, and the store then need not descend the tree again.
  * @conv_seq: orders lock-free readers against @conv_first/@conv_last.
  * @conv_first: first frame of the range being converted.
  * @conv_last: last frame of the range being converted; @conv_first >
@@ -27,7 +34,8 @@
  * @backend_priv: backend cookie.
  * @arch: arch ops, set by privmem_space_bind().
  * @arch_priv: arch cookie.
- * @stats: counters; @stats.ranges is computed when read.
+ * @stats: counters; @stats.ranges and @stats.bitmaps are counted when
+ *	read, if the map changed since they last were.
  *
  * @conv_first, @conv_last and @state are written under @lock and
  * @conv_seq and read locklessly by privmem_lookup().  @base, @npages and
@@ -38,6 +46,14 @@
 struct privmem_space {
 	struct mutex lock;			/* conversions, lifecycle, tree */
 	struct maple_tree ranges;		/* Protected by @lock, RCU */
+	u64 map_gen;				/* Protected by @lock */
+	u64 count_gen;				/* Protected by @lock */
+	struct {
+		u64 gen;
+		u64 first;
+		u64 last;
+		void *entry;
+	} hint;					/* Protected by @lock */
 	seqcount_t conv_seq;
 	u64 conv_first;				/* Protected by @lock, @conv_seq */
 	u64 conv_last;				/* Protected by @lock, @conv_seq */
