@@ -9,9 +9,10 @@
  * userspace xarray: one entry per 4K page (NULL for shared); per call a
  * pre-scan of the range (kvm_range_has_memory_attributes()), then, when
  * setting a non-zero attribute, one xa_reserve() per page, then one
- * xa_store() per page.  The MMU notifier passes and the locks are left
- * out on that side, and the policy, backend and arch indirect calls are
- * kept on this one, so the comparison flatters KVM.
+ * xa_store() per page, under kvm->slots_lock.  The two MMU notifier
+ * passes (kvm_handle_gfn_range()) are left out on that side, and the
+ * policy, backend and arch indirect calls, the converting window and the
+ * statistics are kept on this one, so the comparison flatters KVM.
  *
  * Both sides run in one process, on the same sequence of requests,
  * built before the clock starts.  privmem's memory is its maple nodes
@@ -193,18 +194,24 @@ static bool kvm_has_attr(struct xarray *xa, u64 start, u64 end, void *entry)
 	return true;
 }
 
+/* kvm->slots_lock, which each call takes as privmem takes its mutex */
+static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static void kvm_set(struct xarray *xa, u64 start, u64 end, int attr)
 {
 	void *entry = attr ? xa_mk_value(attr) : NULL;
 	u64 i;
 
+	pthread_mutex_lock(&slots_lock);
 	if (kvm_has_attr(xa, start, end, entry))
-		return;
+		goto out;
 	for (i = start; entry && i < end; i++)
 		if (xa_reserve(xa, i, GFP_KERNEL))
 			abort();
 	for (i = start; i < end; i++)
 		xa_store(xa, i, entry, GFP_KERNEL);
+out:
+	pthread_mutex_unlock(&slots_lock);
 }
 
 /*
