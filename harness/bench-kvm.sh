@@ -17,3 +17,6 @@ msg "booting the privmem kernel (KVM benchmark)"
 "$PRIVMEM_REPO/harness/boot.sh" run "$log" privmem.demo_bench=1
 sed -n '/privmem-guest: begin/,/privmem-guest: end/p' "$log" | sed '1d;$d' |
 	grep -v -e 'TSC rate' -e '^Random seed' -e '^clocksource'
+# A benchmark that did not finish is a failure, not a short report.
+grep -q 'privmem demo: exit status 0' "$log" ||
+	die "the KVM benchmark failed; console log: $log"

@@ -12,7 +12,11 @@
  *
  * -b also runs the same entries through upstream's path (one
  * KVM_HC_MAP_GPA_RANGE per entry, each an exit to the VMM, which calls
- * KVM_SET_MEMORY_ATTRIBUTES, guest_memfd backing) and prints both.
+ * KVM_SET_MEMORY_ATTRIBUTES, guest_memfd backing) and prints both.  The
+ * guest reports the end of its conversions with a ucall, so the VMM
+ * times the conversion phase apart from the guest touching its memory.
+ * Every backing file is populated (fallocate()) before the guest runs,
+ * so neither path allocates while it converts.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +27,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <linux/falloc.h>
 #include <linux/kvm.h>
 #include <linux/kvm_para.h>
 #include <linux/sizes.h>
@@ -59,6 +64,47 @@ static u8 batch_buf[sizeof(struct kvm_privmem_batch) +
 static u64 io_gpa[NR_WINDOWS];
 /* Bench: touch every page afterwards, as a guest accepting its memory. */
 static u64 touch_all;
+/*
+ * Bench: then time single conversions, one hypercall each, in TSC
+ * cycles: a 4K page of each odd 2M block to shared and back, then each
+ * odd block, whole, at 2M.
+ */
+#define NR_LAT		64
+enum { LAT_4K_S, LAT_4K_P, LAT_2M_S, LAT_2M_P, NR_LAT_KINDS };
+static u64 lat[NR_LAT_KINDS][NR_LAT];
+
+static u64 guest_convert1(u64 gpa, u64 size, bool priv)
+{
+	u64 attrs = priv ? KVM_MAP_GPA_RANGE_ENCRYPTED :
+			   KVM_MAP_GPA_RANGE_DECRYPTED;
+	u64 t0, ret;
+
+	if (size == SZ_2M)
+		attrs |= KVM_MAP_GPA_RANGE_PAGE_SZ_2M;
+	t0 = rdtsc();
+	ret = kvm_hypercall(KVM_HC_MAP_GPA_RANGE, gpa, size >> PAGE_SHIFT,
+			    attrs, 0);
+	__GUEST_ASSERT(!ret, "gpa %lx: %ld", gpa, (long)ret);
+	return rdtsc() - t0;
+}
+
+static void guest_latency(void)
+{
+	u64 i, b;
+
+	for (i = 0; i < NR_LAT; i++) {
+		b = DATA_GPA + (2 * i + 1) * SZ_2M;
+		lat[LAT_4K_S][i] = guest_convert1(b + 7 * PAGE_SIZE, PAGE_SIZE,
+						  false);
+		lat[LAT_4K_P][i] = guest_convert1(b + 7 * PAGE_SIZE, PAGE_SIZE,
+						  true);
+	}
+	for (i = 0; i < NR_LAT; i++) {
+		b = DATA_GPA + (2 * i + 1) * SZ_2M;
+		lat[LAT_2M_S][i] = guest_convert1(b, SZ_2M, false);
+		lat[LAT_2M_P][i] = guest_convert1(b, SZ_2M, true);
+	}
+}
 
 static void guest_code(void)
 {
@@ -93,12 +139,18 @@ static void guest_code(void)
 			__GUEST_ASSERT(!ret, "entry %u: %ld", i, (long)ret);
 		}
 	}
+	/* The conversion phase ends here; the VMM notes the time. */
+	GUEST_SYNC(0);
 	if (touch_all)
 		for (i = 0; i < data_size / PAGE_SIZE; i++)
 			WRITE_ONCE(*(u64 *)(DATA_GPA + i * PAGE_SIZE), i);
 	/* I/O through the shared windows. */
 	for (i = 0; i < NR_WINDOWS; i++)
 		memset((void *)io_gpa[i], 0x5a, PAGE_SIZE);
+	if (touch_all) {
+		GUEST_SYNC(1);
+		guest_latency();
+	}
 	GUEST_DONE();
 }
 
@@ -164,6 +216,8 @@ static void sync_plan(struct kvm_vm *vm)
 	sync_global_to_guest(vm, io_gpa);
 	sync_global_to_guest(vm, use_batches);
 	sync_global_to_guest(vm, touch_all);
+	memset(lat, 0, sizeof(lat));
+	sync_global_to_guest(vm, lat);
 	sync_global_to_guest(vm, data_size);
 	batch_gpa = addr_gva2gpa(vm, (u64)batch_buf);
 	sync_global_to_guest(vm, batch_gpa);
@@ -180,15 +234,40 @@ static double now(void)
 
 struct result {
 	double seconds;
+	double conv_seconds;
+	double lat_us[NR_LAT_KINDS][2];	/* p50, p99 */
 	u64 exits;
 	u64 private_pages;
 	u64 ranges;
 };
 
 /* Run to GUEST_DONE; the upstream path converts on each hypercall exit. */
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* p50 and p99 of the guest's latency samples, in microseconds. */
+static void latencies(struct kvm_vcpu *vcpu, struct result *res)
+{
+	long khz = __vcpu_ioctl(vcpu, KVM_GET_TSC_KHZ, NULL);
+	int k;
+
+	TEST_ASSERT(khz > 0, "KVM_GET_TSC_KHZ: %ld", khz);
+	sync_global_from_guest(vcpu->vm, lat);
+	for (k = 0; k < NR_LAT_KINDS; k++) {
+		qsort(lat[k], NR_LAT, sizeof(u64), cmp_u64);
+		res->lat_us[k][0] = lat[k][NR_LAT / 2] * 1000.0 / khz;
+		res->lat_us[k][1] = lat[k][NR_LAT * 99 / 100] * 1000.0 / khz;
+	}
+}
+
 static void run(struct kvm_vcpu *vcpu, struct result *res)
 {
 	struct kvm_run *r = vcpu->run;
+	u64 exits = ~0ULL;
 	struct ucall uc;
 	double t0 = now();
 
@@ -216,7 +295,21 @@ static void run(struct kvm_vcpu *vcpu, struct result *res)
 		case UCALL_ABORT:
 			REPORT_GUEST_ASSERT(uc);
 			break;
+		case UCALL_SYNC:
+			if (uc.args[1] == 0) {
+				res->conv_seconds = now() - t0;
+			} else {
+				/* the latency phase's exits are not counted */
+				res->seconds = now() - t0;
+				exits = res->exits;
+			}
+			break;
 		case UCALL_DONE:
+			if (exits != ~0ULL) {
+				res->exits = exits;
+				latencies(vcpu, res);
+				return;
+			}
 			res->seconds = now() - t0;
 			return;
 		default:
@@ -263,6 +356,13 @@ static void print_map(struct kvm_vm *vm)
 	}
 }
 
+/* Allocate every page of @fd now, so that converting allocates none. */
+static void populate(int fd)
+{
+	TEST_ASSERT(!fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, data_size),
+		    "fallocate: %d", errno);
+}
+
 static void run_privmem(u32 policy, bool report, struct result *res)
 {
 	struct pm_stats s;
@@ -277,6 +377,8 @@ static void run_privmem(u32 policy, bool report, struct result *res)
 	pm_vm_prepare(vm, 1);
 	fd = memfd_create("privmem_demo", 0);
 	TEST_ASSERT(fd >= 0 && !ftruncate(fd, data_size), "memfd");
+	if (touch_all)
+		populate(fd);
 	TEST_ASSERT(!pm_bind(vm, DATA_GPA, data_size, fd, 0),
 		    "KVM_PRIVMEM_BIND: %d", errno);
 	pm_vm_add_vcpus(vm, 1, &vcpu, guest_code);
@@ -331,6 +433,7 @@ static void run_upstream(struct result *res)
 	pm_vm_finish(vm, 1, &vcpu, guest_code);
 	vm_enable_cap(vm, KVM_CAP_EXIT_HYPERCALL, BIT(KVM_HC_MAP_GPA_RANGE));
 	memfd = vm_create_guest_memfd(vm, data_size, 0);
+	populate(memfd);
 	vm_mem_add(vm, VM_MEM_SRC_SHMEM, DATA_GPA, DATA_SLOT,
 		   data_size / PAGE_SIZE, KVM_MEM_GUEST_MEMFD, memfd, 0);
 	use_batches = 0;
@@ -357,29 +460,55 @@ static u64 maple_bytes(u64 ranges)
 	return DIV_ROUND_UP(ranges, 10) * 256;
 }
 
+static void lat_row(const char *what, int k, const struct result *up,
+		    const struct result *pi, const struct result *pc)
+{
+	printf("    %-33s %5.0f %5.0f %5.0f %5.0f %5.0f %5.0f\n", what,
+	       up->lat_us[k][0], up->lat_us[k][1], pi->lat_us[k][0],
+	       pi->lat_us[k][1], pc->lat_us[k][0], pc->lat_us[k][1]);
+}
+
 static void bench(void)
 {
-	struct result up = {}, pm = {};
+	struct result up = {}, pi = {}, pc = {};
 
 	touch_all = 1;
 
 	run_upstream(&up);
-	run_privmem(KVM_PRIVMEM_POLICY_CC, false, &pm);
+	run_privmem(KVM_PRIVMEM_POLICY_INPLACE, false, &pi);
+	run_privmem(KVM_PRIVMEM_POLICY_CC, false, &pc);
 	printf("benchmark: the same %u entries, %llu MiB guest, in this boot;\n",
 	       plan_entries(), data_size >> 20);
-	printf("the guest then writes every page (upstream allocates on that fault,\n");
-	printf("privmem's cc policy when converting)\n");
-	printf("    %-34s %10s %10s\n", "", "upstream", "privmem");
-	printf("    %-34s %10u %10u\n", "guest hypercalls",
-	       plan_entries(), nr_phases);
-	printf("    %-34s %10llu %10llu\n", "exits to userspace", up.exits,
-	       pm.exits);
-	printf("    %-34s %10.3f %10.3f\n", "guest wall time (s)", up.seconds,
-	       pm.seconds);
-	printf("    %-34s %10llu %10llu\n", "attribute tracking (bytes, est.)",
-	       xarray_bytes(up.private_pages), maple_bytes(pm.ranges));
-	printf("    wall-time ratio upstream/privmem: %.2f\n",
-	       pm.seconds > 0 ? up.seconds / pm.seconds : 0.0);
+	printf("every backing file populated first, so converting allocates\n");
+	printf("nothing; then the guest writes every page.  cc also scrubs\n");
+	printf("(destructive conversions); upstream and inplace do not.\n");
+	printf("    %-33s %11s %11s %11s\n", "", "upstream", "inplace",
+	       "cc");
+	printf("    %-33s %11u %11u %11u\n", "guest hypercalls",
+	       plan_entries(), nr_phases, nr_phases);
+	printf("    %-33s %11llu %11llu %11llu\n", "exits to userspace",
+	       up.exits, pi.exits, pc.exits);
+	printf("    %-33s %11.4f %11.4f %11.4f\n", "conversion phase (s)",
+	       up.conv_seconds, pi.conv_seconds, pc.conv_seconds);
+	printf("    %-33s %11.4f %11.4f %11.4f\n", "guest touching (s)",
+	       up.seconds - up.conv_seconds, pi.seconds - pi.conv_seconds,
+	       pc.seconds - pc.conv_seconds);
+	printf("    %-33s %11.4f %11.4f %11.4f\n", "guest wall time (s)",
+	       up.seconds, pi.seconds, pc.seconds);
+	printf("    %-33s %11llu %11llu %11llu\n",
+	       "attribute tracking (B, est.)",
+	       xarray_bytes(up.private_pages), maple_bytes(pi.ranges),
+	       maple_bytes(pc.ranges));
+	lat_row("one 4K to shared: p50, p99 (us)", LAT_4K_S, &up, &pi, &pc);
+	lat_row("one 4K to private: p50, p99 (us)", LAT_4K_P, &up, &pi, &pc);
+	lat_row("one 2M to shared: p50, p99 (us)", LAT_2M_S, &up, &pi, &pc);
+	lat_row("one 2M to private: p50, p99 (us)", LAT_2M_P, &up, &pi, &pc);
+	printf("    conversion phase, upstream/privmem: inplace %.1fx, cc %.1fx\n",
+	       pi.conv_seconds > 0 ? up.conv_seconds / pi.conv_seconds : 0.0,
+	       pc.conv_seconds > 0 ? up.conv_seconds / pc.conv_seconds : 0.0);
+	printf("    wall time, upstream/privmem: inplace %.2fx, cc %.2fx\n",
+	       pi.seconds > 0 ? up.seconds / pi.seconds : 0.0,
+	       pc.seconds > 0 ? up.seconds / pc.seconds : 0.0);
 }
 
 int main(int argc, char *argv[])
