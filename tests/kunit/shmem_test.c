@@ -664,6 +664,45 @@ static int fail_get_folio_later(struct inode *inode, pgoff_t index,
 	return shmem_get_folio(inode, index, write_end, foliop, SGP_CACHE);
 }
 
+static int count_get_folio(struct inode *inode, pgoff_t index,
+			   loff_t write_end, struct folio **foliop)
+{
+	current_test()->set_calls++;
+	return shmem_get_folio(inode, index, write_end, foliop, SGP_CACHE);
+}
+
+/*
+ * Filling a range asks shmem only for its holes, found between batches
+ * of present folios: 100 pages, every third one written by the host,
+ * are all present afterwards, with their contents, after 66 calls.
+ */
+static void shmem_fill_gaps(struct kunit *test)
+{
+	struct shmem_test *t = setup(test);
+	struct inode *inode;
+	unsigned long pfn;
+	pgoff_t i;
+
+	t->file = test_file(test, 100 * PAGE_SIZE);
+	inode = file_inode(t->file);
+	t->sh = privmem_shmem_bind(t->file, 0, 100, ALL_FLAGS);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t->sh));
+	for (i = 0; i < 100; i += 3)
+		KUNIT_ASSERT_EQ(test, host_write(t->file, i, i + 1), PAGE_SIZE);
+
+	kunit_activate_static_stub(test, privmem_shmem_get_folio,
+				   count_get_folio);
+	inode_lock(inode);
+	KUNIT_EXPECT_EQ(test, privmem_shmem_fill(t->sh, 0, 99), 0);
+	inode_unlock(inode);
+	kunit_deactivate_static_stub(test, privmem_shmem_get_folio);
+	KUNIT_EXPECT_EQ(test, t->set_calls, 66);
+	for (i = 0; i < 100; i++)
+		KUNIT_EXPECT_EQ(test, page_byte(t->file, i, &pfn),
+				i % 3 ? 0 : (int)i + 1);
+	privmem_shmem_unbind(t->sh);
+}
+
 /*
  * A destructive conversion to private that fails after its prepare loses
  * no host data: same pages, same contents, nothing pinned or stashed.
@@ -704,7 +743,7 @@ static void shmem_destructive_failure_keeps_host_data(struct kunit *test)
 	/* No memory for the second page's copy: the first is restored. */
 	t->fail_set = 0;
 	t->set_calls = 0;
-	t->get_folio_left = 3 + 1;	/* the fill, then page 2 */
+	t->get_folio_left = 1;	/* page 2 (the fill finds no hole left) */
 	kunit_activate_static_stub(test, privmem_shmem_get_folio,
 				   fail_get_folio_later);
 	KUNIT_EXPECT_EQ(test, convert(t, 2, 3, PRIVMEM_PRIVATE), -ENOMEM);
@@ -769,6 +808,7 @@ static struct kunit_case privmem_shmem_cases[] = {
 	KUNIT_CASE(shmem_unbind_releases),
 	KUNIT_CASE(shmem_failure_keeps_range),
 	KUNIT_CASE(shmem_destructive_failure_keeps_host_data),
+	KUNIT_CASE(shmem_fill_gaps),
 	KUNIT_CASE(shmem_get_pfn),
 	{}
 };

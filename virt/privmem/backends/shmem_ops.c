@@ -14,10 +14,12 @@
  *
  * shared -> private, in place (pre-boot population, pKVM):
  *   prepare fills holes (the only allocation; the range is untouched if it
- *   fails), marks the range converting so that the host is refused, waits
- *   for RCU readers, zaps host mappings and checks that no one else holds
- *   a folio (read in flight, pipe, GUP pin): -EBUSY if someone still does
- *   after a bounded wait for transient references.
+ *   fails), marks the range converting so that the host is refused, zaps
+ *   host mappings and checks that no one else holds a folio (read in
+ *   flight, pipe, GUP pin, a per-CPU LRU batch): -EBUSY if someone still
+ *   does after a bounded wait for transient references.  It waits for no
+ *   RCU grace period and drains other CPUs' LRU batches only if a
+ *   reference is left (privmem_shmem_claim()).
  *   commit marks the range private.  The folios and their contents stay.
  *
  * shared -> private, destructive:
@@ -101,21 +103,43 @@ EXPORT_SYMBOL_IF_KUNIT(privmem_shmem_get_folio);
 int privmem_shmem_fill(struct privmem_shmem *sh, pgoff_t first, pgoff_t last)
 {
 	struct inode *inode = privmem_shmem_inode(sh);
+	struct address_space *mapping = inode->i_mapping;
 	loff_t write_end = (loff_t)(last + 1) << PAGE_SHIFT;
-	pgoff_t index = first;
+	struct folio_batch fbatch;
+	pgoff_t index = first, next, end;
 	struct folio *folio;
-	int ret;
+	unsigned int i, n;
+	int ret = 0;
 
-	while (index <= last) {
-		ret = privmem_shmem_get_folio(inode, index, write_end, &folio);
-		if (ret)
-			return ret;
-		index = folio_next_index(folio);
-		folio_unlock(folio);
-		folio_put(folio);
+	/*
+	 * Find the folios in batches and ask shmem only for the gaps between
+	 * them: holes, and swapped-out pages, which it swaps in.
+	 */
+	folio_batch_init(&fbatch);
+	while (!ret && index <= last) {
+		next = index;
+		n = filemap_get_folios(mapping, &next, last, &fbatch);
+		for (i = 0; i <= n && !ret; i++) {
+			/* after the batch: up to where the lookup looked */
+			end = i < n ? fbatch.folios[i]->index :
+			      next > last ? last + 1 : next;
+			while (index < end && !ret) {
+				ret = privmem_shmem_get_folio(inode, index,
+							      write_end, &folio);
+				if (ret)
+					break;
+				index = folio_next_index(folio);
+				folio_unlock(folio);
+				folio_put(folio);
+				cond_resched();
+			}
+			if (i < n)
+				index = max(index, folio_next_index(fbatch.folios[i]));
+		}
+		folio_batch_release(&fbatch);
 		cond_resched();
 	}
-	return 0;
+	return ret;
 }
 
 /**
@@ -256,32 +280,35 @@ static void privmem_shmem_unpin(struct privmem_shmem *sh, struct folio *folio)
  * range: a read or splice in flight, a pipe buffer or a GUP pin would let
  * the host reach a page the guest now owns.  Callers have marked the range
  * converting and zapped its mappings; the reader paths take their
- * reference before they check the map (see shmem_range_private()).
+ * reference before they check the map (see shmem_range_private()).  The
+ * folios are looked up in batches and not locked: a reference taken
+ * after the claim belongs to a reader that backs off, or to reclaim,
+ * and only makes the check fail until it is dropped.  Swapped-out pages
+ * are skipped: no one can reach them.
  */
 static int privmem_shmem_refs_idle(struct privmem_shmem *sh, pgoff_t first,
 				   pgoff_t last)
 {
 	struct address_space *mapping = privmem_shmem_inode(sh)->i_mapping;
+	struct folio_batch fbatch;
 	pgoff_t index = first;
 	struct folio *folio;
+	unsigned int i;
 	int ret = 0;
 
-	/* Drop the references the per-CPU LRU batches hold. */
-	lru_add_drain_all();
-	while (index <= last && !ret) {
-		cond_resched();
-		folio = filemap_lock_folio(mapping, index);
-		if (IS_ERR(folio)) {
-			index++;	/* swapped out: no one can reach it */
-			continue;
+	folio_batch_init(&fbatch);
+	while (!ret && filemap_get_folios(mapping, &index, last, &fbatch)) {
+		for (i = 0; i < folio_batch_count(&fbatch); i++) {
+			folio = fbatch.folios[i];
+			if (folio_mapped(folio) ||
+			    folio_ref_count(folio) != folio_nr_pages(folio) + 1 +
+						      privmem_shmem_pins(sh, folio)) {
+				ret = -EBUSY;
+				break;
+			}
 		}
-		if (folio_mapped(folio) ||
-		    folio_ref_count(folio) != folio_nr_pages(folio) + 1 +
-					      privmem_shmem_pins(sh, folio))
-			ret = -EBUSY;
-		index = folio_next_index(folio);
-		folio_unlock(folio);
-		folio_put(folio);
+		folio_batch_release(&fbatch);
+		cond_resched();
 	}
 	return ret;
 }
@@ -300,10 +327,21 @@ static int privmem_shmem_check_refs(struct privmem_shmem *sh, pgoff_t first,
 	unsigned int tries = PRIVMEM_SHMEM_BUSY_TRIES;
 	int ret;
 
+	/*
+	 * A per-CPU LRU batch holds a reference to each folio it has not
+	 * added yet (the ones the step just allocated, or the host touched
+	 * lately).  Disturb every CPU to drain them only if a reference is
+	 * left.
+	 */
+	ret = privmem_shmem_refs_idle(sh, first, last);
+	if (ret != -EBUSY)
+		return ret;
+	lru_add_drain_all();
 	while ((ret = privmem_shmem_refs_idle(sh, first, last)) == -EBUSY &&
 	       --tries) {
 		usleep_range(PRIVMEM_SHMEM_BUSY_WAIT_US,
 			     2 * PRIVMEM_SHMEM_BUSY_WAIT_US);
+		lru_add_drain_all();
 		/*
 		 * A fault that looked at the map before the claim may have
 		 * mapped a page since the claim's unmap: it is refused from
@@ -315,18 +353,27 @@ static int privmem_shmem_check_refs(struct privmem_shmem *sh, pgoff_t first,
 	return ret;
 }
 
-/* Refuse the range to the host and get rid of its mappings. */
+/*
+ * Refuse the range to the host and get rid of its mappings; the range is
+ * already CONVERTING in the map.
+ *
+ * No grace period is needed, and none is waited for: every host path
+ * takes its folio reference before it asks the map, with a full barrier
+ * in between (shmem_range_private()), and the claim has a full barrier
+ * between publishing the run and checking the references.  So either a
+ * reader sees the claim and backs off, or privmem_shmem_check_refs()
+ * sees the reader's reference and waits for it.  A fault that saw the
+ * old map holds its reference until it has mapped the page, and the
+ * check unmaps again when it retries.  Mapped pages are taken away under
+ * their page table locks, which GUP takes its references under.
+ */
 static void privmem_shmem_claim(struct privmem_shmem *sh, pgoff_t first,
 				pgoff_t last)
 {
 	struct inode *inode = privmem_shmem_inode(sh);
 
 	lockdep_assert_held(&inode->i_rwsem);
-	/*
-	 * Readers that saw the old map are done when this returns; the
-	 * implied full barrier orders the claim before the reference checks.
-	 */
-	synchronize_rcu();
+	smp_mb();	/* the run before the references: pairs as above */
 	unmap_mapping_range(inode->i_mapping, (loff_t)first << PAGE_SHIFT,
 			    (loff_t)(last - first + 1) << PAGE_SHIFT, 0);
 }
