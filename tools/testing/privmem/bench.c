@@ -491,7 +491,8 @@ int main(void)
 	printf("privmem bench: %llu GiB space, %zu-byte maple nodes, %zu-byte xa_nodes\n",
 	       NPAGES >> 18, sizeof(struct maple_node), sizeof(struct xa_node));
 	printf("CONFIG_PRIVMEM_DEBUG is %s\n",
-	       IS_ENABLED(CONFIG_PRIVMEM_DEBUG) ? "on: the times include the whole-map check" : "off");
+	       IS_ENABLED(CONFIG_PRIVMEM_DEBUG) ?
+	       "on: the times include the whole-map check" : "off");
 	printf("%-34s %9s %9s %9s | %12s %12s %10s\n", "workload (us per entry)",
 	       "privmem", "kvm", "speedup", "privmem B", "kvm B", "mem ratio");
 

@@ -31,9 +31,7 @@
 #include <urcu/uatomic.h>
 
 #define BENCH_CHUNK	(64 * 1024)
-#define BENCH_HASH	(1 << 18)
-
-void __real_kfree(void *p);
+#define BENCH_HASH	BIT(18)
 
 int nr_allocated;
 int preempt_count;
@@ -211,7 +209,7 @@ void __wrap_kfree(void *p)
 	if (c)
 		kmem_cache_free(c, p);
 	else
-		__real_kfree(p);
+		free(p);	/* kmalloc() memory, as tools/lib/slab.c frees it */
 }
 
 void kmem_cache_free_bulk(struct kmem_cache *cachep, size_t size, void **list)

@@ -151,11 +151,8 @@ static inline void privmem_kfree_rcu_cb(struct rcu_head *head)
 }
 
 #ifndef kfree_rcu
-#define kfree_rcu(p, f)							\
-	do {								\
-		BUILD_BUG_ON(offsetof(typeof(*(p)), f));		\
-		call_rcu(&(p)->f, privmem_kfree_rcu_cb);		\
-	} while (0)
+/* The rcu_head must come first: range.h asserts it for the bitmaps. */
+#define kfree_rcu(p, ...)	call_rcu((struct rcu_head *)(p), privmem_kfree_rcu_cb)
 #endif
 
 #ifndef kcalloc

@@ -60,6 +60,9 @@ struct privmem_bitmap {
 	unsigned long bits[PRIVMEM_BITMAP_LONGS];
 };
 
+/* The userspace build's kfree_rcu() frees the rcu_head's address. */
+static_assert(offsetof(struct privmem_bitmap, rcu) == 0);
+
 /**
  * struct privmem_range - one run of frames in the same state
  * @first: first frame.
