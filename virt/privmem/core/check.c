@@ -37,8 +37,7 @@ static int privmem_check_bitmap(struct privmem_space *space,
 	    mas->last != mas->index + PRIVMEM_PAGES_2M - 1)
 		return privmem_bad("bitmap [%lx, %lx] is not one 2M block",
 				   mas->index, mas->last);
-	if (bitmap_empty(bm->bits, PRIVMEM_PAGES_2M) ||
-	    bitmap_full(bm->bits, PRIVMEM_PAGES_2M))
+	if (privmem_bits_uniform(bm->bits) >= 0)
 		return privmem_bad("bitmap [%lx, %lx] is uniform",
 				   mas->index, mas->last);
 	return 0;

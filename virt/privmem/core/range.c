@@ -86,16 +86,6 @@ static void privmem_bits_assign(unsigned long *bits, unsigned int lo,
 		bitmap_clear(bits, lo, hi - lo + 1);
 }
 
-/* The uniform state of a block's bits, or -1 if they are mixed. */
-static int privmem_bits_uniform(const unsigned long *bits)
-{
-	if (bitmap_empty(bits, PRIVMEM_PAGES_2M))
-		return PRIVMEM_ST_SHARED;
-	if (bitmap_full(bits, PRIVMEM_PAGES_2M))
-		return PRIVMEM_ST_P4K;
-	return -1;
-}
-
 /* First bit at or before @i that starts the run holding @i. */
 static unsigned int privmem_bits_run_start(const unsigned long *bits,
 					   unsigned int i)

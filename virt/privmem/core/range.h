@@ -63,6 +63,16 @@ struct privmem_bitmap {
 /* The userspace build's kfree_rcu() frees the rcu_head's address. */
 static_assert(offsetof(struct privmem_bitmap, rcu) == 0);
 
+/* The uniform state of a block's bits, or -1 if they are mixed. */
+static inline int privmem_bits_uniform(const unsigned long *bits)
+{
+	if (bitmap_empty(bits, PRIVMEM_PAGES_2M))
+		return PRIVMEM_ST_SHARED;
+	if (bitmap_full(bits, PRIVMEM_PAGES_2M))
+		return PRIVMEM_ST_P4K;
+	return -1;
+}
+
 /**
  * struct privmem_range - one run of frames in the same state
  * @first: first frame.
