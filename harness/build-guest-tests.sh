@@ -1,44 +1,69 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-guest-tests.sh: build the KVM selftests the QEMU guest runs, static,
-# from the assembled work tree (so they see the privmem uapi), into
-# $PRIVMEM_BUILD/guest-tests/.  initramfs.sh copies every file there into
-# the guest's /tests, and run-tests runs each as one KTAP case.
+# build-guest-tests.sh [ARCH]: build the KVM selftests a QEMU guest runs,
+# static, from the assembled work tree (so they see the privmem uapi).
+#   x86_64 (default): into $PRIVMEM_BUILD/guest-tests/;
+#   arm64:            cross-built, into $PRIVMEM_BUILD/guest-tests-arm64/.
+# initramfs.sh copies every file there into the guest's /tests, and the
+# guest runs each as one KTAP case.
 #
 # The caller holds /tmp/privmem-build.lock (make test does).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-# privmem's own tests, then upstream's private-memory tests, which must
-# keep passing on a privmem kernel.
-tests=(
-	x86/privmem_test
-	x86/privmem_isolation_test
-	x86/privmem_stress_test
-	x86/privmem_demo
-	x86/private_mem_conversions_test
-	x86/private_mem_kvm_exits_test
-	guest_memfd_test
-	pre_fault_memory_test
-	set_memory_region_test
-	vm_types_test
-	kvm_binary_stats_test
-)
+arch=${1:-x86_64}
+case $arch in
+x86_64)
+	# privmem's own tests, then upstream's private-memory tests, which
+	# must keep passing on a privmem kernel.
+	tests=(
+		x86/privmem_test
+		x86/privmem_isolation_test
+		x86/privmem_stress_test
+		x86/privmem_demo
+		x86/private_mem_conversions_test
+		x86/private_mem_kvm_exits_test
+		guest_memfd_test
+		pre_fault_memory_test
+		set_memory_region_test
+		vm_types_test
+		kvm_binary_stats_test
+	)
+	suffix=
+	cross=(CC="ccache gcc")
+	;;
+arm64)
+	# privmem's pKVM test, then upstream's arm64 tests that run nested
+	# under TCG on a kvm-arm.mode=protected host (their VMs are not
+	# protected: they check that privmem and pKVM leave ordinary VMs
+	# alone).  README.md, "What make test does", lists what is left out
+	# and why.
+	tests=(
+		arm64/privmem_pkvm_test
+		arm64/hypercalls
+		arm64/psci_test
+		coalesced_io_test
+	)
+	suffix=-arm64
+	cross=(CROSS_COMPILE=aarch64-linux-gnu- CC="ccache aarch64-linux-gnu-gcc")
+	;;
+*)	die "no guest tests for $arch" ;;
+esac
 [ -n "${PRIVMEM_GUEST_TESTS:-}" ] && read -ra tests <<< "$PRIVMEM_GUEST_TESTS"
 
-hdr=$PRIVMEM_BUILD/uapi-headers
-out=$PRIVMEM_BUILD/kvm-selftests
-dest=$PRIVMEM_BUILD/guest-tests
+hdr=$PRIVMEM_BUILD/uapi-headers$suffix
+out=$PRIVMEM_BUILD/kvm-selftests$suffix
+dest=$PRIVMEM_BUILD/guest-tests$suffix
 mkdir -p "$hdr" "$out" "$dest"
 # Never boot stale binaries after a failed build.
 rm -f "$dest"/*
 
 msg "installing uapi headers"
-make -s -C "$PRIVMEM_TREE" O="$PRIVMEM_BUILD/uapi-obj" ARCH=x86_64 \
+make -s -C "$PRIVMEM_TREE" O="$PRIVMEM_BUILD/uapi-obj$suffix" ARCH="$arch" \
 	INSTALL_HDR_PATH="$hdr" headers_install >/dev/null
 
-msg "building KVM selftests: ${tests[*]}"
+msg "building $arch KVM selftests: ${tests[*]}"
 targets=()
 for t in "${tests[@]}"; do
 	targets+=("$out/$t")
@@ -52,9 +77,9 @@ find "$out" -name '*.d' -exec grep -l '^\.\./' {} + 2>/dev/null |
 # make does not match with its absolute targets, and a changed header
 # (x86/privmem_util.h) would leave stale tests behind.
 if ! CCACHE_BASEDIR= make -C "$PRIVMEM_TREE/tools/testing/selftests/kvm" -j"$PRIVMEM_JOBS" \
-	ARCH=x86_64 OUTPUT="$out" KHDR_INCLUDES="-isystem $hdr/include" \
+	ARCH="$arch" OUTPUT="$out" KHDR_INCLUDES="-isystem $hdr/include" \
 	LINUX_HDR_PATH="$hdr/include/" EXTRA_CFLAGS=-static \
-	CC="ccache gcc" "${targets[@]}" >"$out/build.log" 2>&1; then
+	"${cross[@]}" "${targets[@]}" >"$out/build.log" 2>&1; then
 	grep -E 'error|Error' "$out/build.log" | head -n 30 >&2
 	die "KVM selftests build failed (log: $out/build.log)"
 fi

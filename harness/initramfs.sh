@@ -5,7 +5,8 @@
 #   x86_64 (default): busybox-static, harness/guest/, and any guest test
 #                     binaries under $PRIVMEM_BUILD/guest-tests;
 #   arm64:            harness/guest/arm64/init.c, cross-built static
-#                     against the work tree's arm64 uapi headers.
+#                     against the work tree's arm64 uapi headers, and the
+#                     test binaries under $PRIVMEM_BUILD/guest-tests-arm64.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -32,7 +33,10 @@ arm64)
 	make -s -C "$PRIVMEM_TREE" O="$PRIVMEM_BUILD/uapi-obj-arm64" ARCH=arm64 \
 		INSTALL_HDR_PATH="$hdr" headers_install >/dev/null
 	aarch64-linux-gnu-gcc -static -O2 -Wall -Werror -isystem "$hdr/include" \
-		-o "$root/init" "$g/arm64/init.c" "$g/arm64/privmem_pkvm_test.c" -lpthread
+		-o "$root/init" "$g/arm64/init.c"
+	if [ -d "$PRIVMEM_BUILD/guest-tests-arm64" ]; then
+		cp "$PRIVMEM_BUILD"/guest-tests-arm64/* "$root/tests/" 2>/dev/null || true
+	fi
 	;;
 *)	die "no initramfs for $arch" ;;
 esac

@@ -14,6 +14,7 @@ policy=${1:-cc}
 if [ "${PRIVMEM_RUN_ARCH:-x86_64}" = arm64 ]; then
 	# The pKVM demo: a protected VM through privmem (policy inplace).
 	"$PRIVMEM_REPO/harness/build-kernel.sh" arm64
+	"$PRIVMEM_REPO/harness/build-guest-tests.sh" arm64
 	log=$PRIVMEM_CACHE/run-console-arm64.log
 	msg "booting the arm64 privmem kernel (pKVM, kvm-arm.mode=protected)"
 	PRIVMEM_VARIANT=arm64 "$PRIVMEM_REPO/harness/boot.sh" run "$log"

@@ -75,7 +75,8 @@ fi
 # arm64 with kvm-arm.mode=protected: the kernel must say pKVM is up
 # ("Protected nVHE mode initialized successfully"), or KVM fell back to
 # plain nVHE and nothing after it tests pKVM.
-if step build-arm64 "$PRIVMEM_REPO/harness/build-kernel.sh" arm64; then
+if step build-guest-tests-arm64 "$PRIVMEM_REPO/harness/build-guest-tests.sh" arm64 &&
+	step build-arm64 "$PRIVMEM_REPO/harness/build-kernel.sh" arm64; then
 	PRIVMEM_VARIANT=arm64 "$PRIVMEM_REPO/harness/boot.sh" test "$out/console-arm64.log"
 	args+=(--step boot-arm64 $?)
 	grep -Eq 'Protected [hn]VHE mode initialized successfully' "$out/console-arm64.log"
