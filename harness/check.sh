@@ -9,8 +9,9 @@ set -uo pipefail
 
 cd "$PRIVMEM_REPO"
 mapfile -t files < <(git ls-files 'virt/privmem/*.[ch]' 'tests/kunit/*.[ch]' \
-	'include/*privmem*' 'arch/*privmem*' 'tools/testing/privmem/*.[ch]' | sort)
-mapfile -t kfiles < <(printf '%s\n' "${files[@]}" | grep -v '^tools/')
+	'include/*privmem*' 'arch/*privmem*' 'tools/testing/privmem/*.[ch]' \
+	'tools/testing/selftests/kvm/*privmem*.[ch]' 'harness/guest/*.c' | sort)
+mapfile -t kfiles < <(printf '%s\n' "${files[@]}" | grep -Ev '^(tools|harness)/')
 mapfile -t patches < <(git ls-files 'patches/*.patch')
 findings=0
 report() {	# report TOOL FILE-WITH-FINDINGS

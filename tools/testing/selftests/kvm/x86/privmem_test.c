@@ -337,7 +337,6 @@ static void pm_vm_free(struct pm_vm *p)
 	close(p->memfd);
 }
 
-
 static void expect_errno(int r, int err, const char *what)
 {
 	TEST_ASSERT(r == -1 && errno == err, "%s: got %d errno %d, want %d",
