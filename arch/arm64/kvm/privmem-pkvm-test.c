@@ -3,8 +3,8 @@
  * KUnit suite privmem_pkvm: a real privmem space converted through the
  * pKVM adapter, with EL2 replaced by static stubs: a fake table of the
  * pages donated to the guest, and a fake of __pkvm_host_convert_guest
- * that, as EL2 does, carries out only the vCPU's pending guest request
- * (or reverses it once done).  No page is touched and no protected VM is
+ * that, as EL2 does, carries out only the pages of the vCPU's pending
+ * guest request, each once (or reverses it once done).  No page is touched and no protected VM is
  * created.
  */
 #include <kunit/static_stub.h>
@@ -32,8 +32,9 @@ struct pkvm_test {
 	bool mapped[T_NPAGES];		/* fake EL2: donated to the guest */
 	bool shared[T_NPAGES];		/* fake EL2: shared with the host */
 	/* the loaded vCPU's pending request, as EL2 keeps it */
-	bool pending, req_share, req_done;
-	u64 req_gfn;
+	bool pending, req_share;
+	bool req_done[T_NPAGES];
+	u64 req_gfn, req_nr;
 	unsigned int ncalls;
 	struct pkvm_call calls[T_LOG];
 };
@@ -62,11 +63,13 @@ static int stub_hyp_convert(u64 gfn, bool share)
 	t->ncalls++;
 	if (!t->pending)
 		return -EINVAL;		/* no loaded vCPU */
-	if (t->req_gfn != gfn ||
-	    (share == t->req_share ? t->req_done : !t->req_done))
+	if (gfn < t->req_gfn || gfn - t->req_gfn >= t->req_nr)
+		return -EPERM;
+	if (share == t->req_share ? t->req_done[gfn - T_GFN] :
+				    !t->req_done[gfn - T_GFN])
 		return -EPERM;
 	t->shared[gfn - T_GFN] = share;
-	t->req_done = !t->req_done;
+	t->req_done[gfn - T_GFN] = !t->req_done[gfn - T_GFN];
 	return 0;
 }
 
@@ -158,13 +161,23 @@ static enum privmem_attr attr_of(struct pkvm_test *t, u64 off)
 	return attr;
 }
 
-/* The guest's MEM_SHARE / MEM_UNSHARE, as EL2 records it before exiting. */
-static void guest_asks(struct pkvm_test *t, u64 off, bool share)
+/*
+ * The guest's MEM_SHARE / MEM_UNSHARE of @nr pages, as EL2 records it
+ * before exiting.
+ */
+static void guest_asks_range(struct pkvm_test *t, u64 off, u64 nr,
+			     bool share)
 {
 	t->pending = true;
 	t->req_gfn = T_GFN + off;
+	t->req_nr = nr;
 	t->req_share = share;
-	t->req_done = false;
+	memset(t->req_done, 0, sizeof(t->req_done));
+}
+
+static void guest_asks(struct pkvm_test *t, u64 off, bool share)
+{
+	guest_asks_range(t, off, 1, share);
 }
 
 /*
@@ -267,11 +280,52 @@ static void pkvm_op_undone(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, attr_of(t, 21), PRIVMEM_PRIVATE);
 }
 
+/*
+ * The range form: one conversion of the 8 pages the guest asked for
+ * carries out each at EL2, once; a conversion one page longer than the
+ * request fails on the extra page and reverses the 8.
+ */
+static void pkvm_guest_range(struct kunit *test)
+{
+	struct pkvm_test *t = test->priv;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, conv(t, 30, 9, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K), 0);
+	for (i = 30; i < 39; i++)
+		t->mapped[i] = true;
+
+	guest_asks_range(t, 30, 8, true);
+	KUNIT_EXPECT_EQ(test, conv(t, 30, 9, PRIVMEM_SHARED, PRIVMEM_GRAN_4K),
+			-EPERM);
+	/* 8 forward, the 9th refused, 8 back. */
+	KUNIT_EXPECT_EQ(test, t->ncalls, 17);
+	for (i = 30; i < 39; i++) {
+		KUNIT_EXPECT_FALSE(test, t->shared[i]);
+		KUNIT_EXPECT_EQ(test, attr_of(t, i), PRIVMEM_PRIVATE);
+	}
+
+	t->ncalls = 0;
+	guest_asks_range(t, 30, 8, true);
+	KUNIT_EXPECT_EQ(test, conv(t, 30, 8, PRIVMEM_SHARED, PRIVMEM_GRAN_4K), 0);
+	KUNIT_EXPECT_EQ(test, t->ncalls, 8);
+	for (i = 30; i < 38; i++) {
+		KUNIT_EXPECT_TRUE(test, t->shared[i]);
+		KUNIT_EXPECT_EQ(test, attr_of(t, i), PRIVMEM_SHARED);
+	}
+	guest_asks_range(t, 30, 8, false);
+	KUNIT_EXPECT_EQ(test, conv(t, 30, 8, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K), 0);
+	KUNIT_EXPECT_EQ(test, t->ncalls, 16);
+	for (i = 30; i < 38; i++)
+		KUNIT_EXPECT_FALSE(test, t->shared[i]);
+	KUNIT_EXPECT_EQ(test, attr_of(t, 37), PRIVMEM_PRIVATE);
+}
+
 static struct kunit_case pkvm_cases[] = {
 	KUNIT_CASE(pkvm_not_donated),
 	KUNIT_CASE(pkvm_guest_share_unshare),
 	KUNIT_CASE(pkvm_host_refused),
 	KUNIT_CASE(pkvm_op_undone),
+	KUNIT_CASE(pkvm_guest_range),
 	{}
 };
 

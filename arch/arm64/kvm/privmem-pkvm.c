@@ -32,11 +32,14 @@
  *    the host.  The host converts the page through privmem
  *    (kvm_privmem_map_gpa_range(), the VM's policy, the backend), and
  *    the adapter's @set_shared / @set_private ask EL2 to carry out the
- *    pending request (__pkvm_host_convert_guest), or to reverse it when
- *    a later step fails.  EL2 refuses anything else, so the host cannot
- *    share a page the guest did not offer.  The range map therefore
- *    always says what EL2 says, at the cost of one exit to the host per
- *    MEM_SHARE / MEM_UNSHARE, for VMs with a span only.
+ *    pending request (__pkvm_host_convert_guest), page by page, or to
+ *    reverse it when a later step fails.  EL2 refuses anything else, so
+ *    the host cannot share a page the guest did not offer.  The range
+ *    map therefore always says what EL2 says, at the cost of one exit to
+ *    the host per MEM_SHARE / MEM_UNSHARE, for VMs with a span only.  On
+ *    such VMs a call may name up to 512 contiguous pages (x2), which
+ *    privmem converts as one entry: one exit per run instead of one per
+ *    page.
  *  - @set_private / @set_shared on a page not donated yet change nothing
  *    at EL2 (the backend has already granted or revoked the host's
  *    access): the VMM may convert such pages in either mode, before or
@@ -236,29 +239,47 @@ int privmem_pkvm_mem_abort(struct kvm_vcpu *vcpu, phys_addr_t ipa,
  * @vcpu: the calling vCPU, loaded; EL2 has recorded the request.
  * @share: MEM_SHARE, else MEM_UNSHARE.
  *
- * A page in privmem's span is converted through privmem, which asks EL2
- * to carry out the request; one outside it is carried out at once, as
- * EL2 would have done without privmem.  Sets the SMCCC return value.
+ * The request is the page at x1, or with x2 = n the n pages from there
+ * (the range form, which EL2 has already cut at the first page that
+ * cannot make the transition).  Pages in privmem's span are converted
+ * through privmem in one conversion, which asks EL2 to carry out each
+ * page; pages outside it are carried out at once, as EL2 would have done
+ * without privmem.  A request that straddles the span's edge is cut
+ * there.  Sets the SMCCC return value: x0 SMCCC_RET_SUCCESS and, for the
+ * range form, x1 the pages done (the guest asks again for the rest), or
+ * x0 SMCCC_RET_INVALID_PARAMETER and nothing done.
  *
  * Return: 1 to resume the guest; 0 after preparing a KVM_EXIT_PRIVMEM
  * (%KVM_PRIVMEM_EXIT_ON_CONVERT).
  */
 int privmem_pkvm_hvc(struct kvm_vcpu *vcpu, bool share)
 {
-	u64 ipa = smccc_get_arg1(vcpu);
-	int r, err;
+	u64 ipa = smccc_get_arg1(vcpu), nr = smccc_get_arg2(vcpu);
+	u64 gfn = gpa_to_gfn(ipa), npages = nr ?: 1, n;
+	struct kvm *kvm = vcpu->kvm;
+	bool in_span = kvm_privmem_owns_gfn(kvm, gfn);
+	int r = 1, err = 0;
 
-	if (!kvm_privmem_owns_gfn(vcpu->kvm, gpa_to_gfn(ipa))) {
-		err = privmem_pkvm_hyp_convert(gpa_to_gfn(ipa), share);
-		r = 1;
+	/* The run of pages on the same side of the span's edge. */
+	for (n = 1; n < npages; n++)
+		if (kvm_privmem_owns_gfn(kvm, gfn + n) != in_span)
+			break;
+	if (!in_span) {
+		for (npages = 0; npages < n; npages++) {
+			err = privmem_pkvm_hyp_convert(gfn + npages, share);
+			if (err)
+				break;
+		}
 	} else {
-		r = kvm_privmem_guest_convert(vcpu, ipa, PAGE_SIZE,
+		r = kvm_privmem_guest_convert(vcpu, ipa, n << PAGE_SHIFT,
 					      share ? KVM_PRIVMEM_SHARED :
 						      KVM_PRIVMEM_PRIVATE,
 					      KVM_PRIVMEM_GRAN_4K, &err);
+		npages = err ? 0 : n;
 	}
-	smccc_set_retval(vcpu, err ? SMCCC_RET_INVALID_PARAMETER :
-				     SMCCC_RET_SUCCESS, 0, 0, 0);
+	smccc_set_retval(vcpu, npages ? SMCCC_RET_SUCCESS :
+					SMCCC_RET_INVALID_PARAMETER,
+			 nr ? npages : 0, 0, 0);
 	return r;
 }
 

@@ -17,6 +17,9 @@
  *			guest's data at the frame it saw before launch) and
  *			takes it back; the host can convert neither way a
  *			page the guest owns; the binary stats;
+ *  pkvm_share_range	MEM_SHARE / MEM_UNSHARE of 1 MiB in one call each
+ *			(x2 = 256 pages), against 256 calls one page at a time;
+ *			513 pages at once are refused;
  *  pkvm_concurrent	two vCPUs share and unshare at once while the host
  *			checks the range map;
  *  pkvm_teardown	VMs destroyed with donated pages: MemFree comes back;
@@ -112,6 +115,7 @@ enum {
 #define SMCCC_MEM_SHARE		0xc6000003U
 #define SMCCC_MEM_UNSHARE	0xc6000004U
 #define PSCI_SYSTEM_OFF		0x84000008U
+#define SMCCC_RET_INVALID_PARAMETER	(-3)
 
 /* The guest's code below spells these out. */
 static_assert(DATA_GPA == 0x40001000UL && NR_DATA == 256 &&
@@ -234,6 +238,97 @@ __asm__("	guest_begin conc_code\n"
 "	str	x25, [x21, #0x100]\n"		/* M_CONC */
 "5:	b	5b\n"
 "	guest_end conc_code\n");
+
+/*
+ * The guest of the range test, x19 data base, x20 data pages, x21 MMIO,
+ * x22 the pattern: write pattern ^ i to data page i; MEM_SHARE of 513
+ * pages, too many: MMIO M_WRITTEN <- its x0; then share all data pages
+ * with the range form (x2 = the pages left, x1 back = the pages done,
+ * until none is left), MMIO M_SHARED <- the number of calls; unshare
+ * them so, M_UNSHARED <- the calls; the same one page per call (x2 = 0),
+ * M_SHARED and M_UNSHARED <- the calls; M_INTACT <- the pages whose
+ * pattern changed; SYSTEM_OFF.  A call that fails reports its x0 at
+ * MMIO +32 and stops.
+ */
+#define M_CALL_FAILED	32
+GUEST_BLOB(range_code);
+__asm__("	.macro	range_loop fn, off, range\n"
+"	mov	x23, x19\n"
+"	mov	x24, x20\n"
+"	mov	x26, #0\n"
+"5:	movz	w0, #\\fn\n"
+"	movk	w0, #0xc600, lsl #16\n"
+"	mov	x1, x23\n"
+"	.if	\\range\n"
+"	mov	x2, x24\n"
+"	.else\n"
+"	mov	x2, xzr\n"
+"	.endif\n"
+"	mov	x3, xzr\n"
+"	hvc	#0\n"
+"	add	x26, x26, #1\n"
+"	cbnz	x0, 6f\n"
+"	.if	\\range\n"
+"	cbz	x1, 6f\n"
+"	cmp	x1, x24\n"
+"	b.hi	6f\n"
+"	.else\n"
+"	mov	x1, #1\n"
+"	.endif\n"
+"	sub	x24, x24, x1\n"
+"	add	x23, x23, x1, lsl #12\n"
+"	cbnz	x24, 5b\n"
+"	str	x26, [x21, #\\off]\n"
+"	b	7f\n"
+"6:	str	x0, [x21, #32]\n"		/* M_CALL_FAILED */
+"	b	.\n"
+"7:\n"
+"	.endm\n"
+"	guest_begin range_code\n"
+"	movz	x19, #0x4000, lsl #16\n"	/* DATA_GPA */
+"	movk	x19, #0x1000\n"
+"	mov	x20, #256\n"			/* NR_DATA */
+"	movz	x21, #0x2000, lsl #16\n"	/* MMIO_GPA */
+"	movz	x22, #0xffee\n"
+"	movk	x22, #0x00c0, lsl #16\n"
+"	movk	x22, #0xc0de, lsl #32\n"
+"	movk	x22, #0x5a17, lsl #48\n"
+"	mov	x1, x19\n"
+"	mov	x2, #0\n"
+"1:	eor	x3, x22, x2\n"
+"	str	x3, [x1]\n"
+"	add	x1, x1, #4096\n"
+"	add	x2, x2, #1\n"
+"	cmp	x2, x20\n"
+"	b.ne	1b\n"
+"	movz	w0, #3\n"
+"	movk	w0, #0xc600, lsl #16\n"
+"	mov	x1, x19\n"
+"	mov	x2, #513\n"
+"	mov	x3, xzr\n"
+"	hvc	#0\n"
+"	str	x0, [x21, #0]\n"		/* M_WRITTEN */
+"	range_loop	3, 8, 1\n"
+"	range_loop	4, 16, 1\n"
+"	range_loop	3, 8, 0\n"
+"	range_loop	4, 16, 0\n"
+"	mov	x1, x19\n"
+"	mov	x2, #0\n"
+"	mov	x25, #0\n"
+"4:	ldr	x3, [x1]\n"
+"	eor	x3, x3, x22\n"
+"	cmp	x3, x2\n"
+"	cinc	x25, x25, ne\n"
+"	add	x1, x1, #4096\n"
+"	add	x2, x2, #1\n"
+"	cmp	x2, x20\n"
+"	b.ne	4b\n"
+"	str	x25, [x21, #24]\n"		/* M_INTACT */
+"	movz	w0, #0x0008\n"
+"	movk	w0, #0x8400, lsl #16\n"
+"	hvc	#0\n"
+"2:	b	2b\n"
+"	guest_end range_code\n");
 
 struct pvm {
 	int vm, vcpu, memfd, vcpu1;
@@ -918,6 +1013,113 @@ static int test_pkvm_share_unshare(void)
 	    (unsigned long long)st.ranges);
 	if (demo)
 		show_ranges();
+	r = 0;
+out:
+	pvm_free(&p);
+	return r;
+}
+
+/* Every data page's attribute is @attr, in one range. */
+static int expect_data_range(struct pvm *p, int attr, const char *when)
+{
+	struct kvm_privmem_entry e = {};
+	struct kvm_privmem_query q = {
+		.gpa = DATA_GPA, .size = NR_DATA * PAGE,
+		.ranges = (uintptr_t)&e, .nr = 1,
+	};
+
+	if (ioctl(p->vm, KVM_PRIVMEM_QUERY, &q) || q.nr != 1 ||
+	    e.gpa != DATA_GPA || e.size != NR_DATA * PAGE || e.attr != attr)
+		return fail("QUERY %s: %u ranges, first %#llx+%#llx attr %u", when,
+		     q.nr, (unsigned long long)e.gpa,
+		     (unsigned long long)e.size, e.attr);
+	return 0;
+}
+
+/*
+ * The range form: the guest shares 1 MiB (256 pages) in one MEM_SHARE
+ * with x2 = 256 and takes it back in one MEM_UNSHARE, then does the same
+ * one page per call.  Too many pages (513) is refused.  The host reads
+ * every page's pattern in place while shared; the stats count the calls.
+ */
+static int test_pkvm_share_range(void)
+{
+	struct pm_stats st;
+	uint64_t pfn0, val, v, i;
+	struct pvm p;
+	int r = -1;
+
+	if (pvm_vm(&p, range_code, range_code_end, &pfn0) ||
+	    pvm_vcpu(&p, 0, &p.vcpu, &p.run))
+		goto out;
+	if (expect_step(&p, M_WRITTEN, &val))
+		goto out;
+	if (val != (uint64_t)SMCCC_RET_INVALID_PARAMETER) {
+		printf("    # MEM_SHARE of 513 pages: x0 %#llx\n",
+		       (unsigned long long)val);
+		goto out;
+	}
+	if (expect_data_range(&p, KVM_PRIVMEM_PRIVATE, "after 513 pages"))
+		goto out;
+	if (expect_step(&p, M_SHARED, &val))
+		goto out;
+	if (val != 1) {
+		printf("    # range MEM_SHARE of 1 MiB: %llu calls, want 1\n",
+		       (unsigned long long)val);
+		goto out;
+	}
+	if (expect_data_range(&p, KVM_PRIVMEM_SHARED, "after the range MEM_SHARE"))
+		goto out;
+	for (i = 0; i < NR_DATA; i++)
+		if (pread(p.memfd, &v, sizeof(v), (1 + i) * PAGE) != sizeof(v) ||
+		    v != (PATTERN ^ i)) {
+			printf("    # page %llu once shared: %#llx\n",
+			       (unsigned long long)i, (unsigned long long)v);
+			goto out;
+		}
+	/* In place: the VMM's mapping reaches the frame it had before launch. */
+	if (probe_read((const uint64_t *)(p.mem + PAGE), &v) || v != PATTERN ||
+	    pfn_of(p.mem + PAGE) != pfn0) {
+		printf("    # data page 0 through the mapping: %#llx, pfn %#llx, was %#llx\n",
+		       (unsigned long long)v,
+		       (unsigned long long)pfn_of(p.mem + PAGE),
+		       (unsigned long long)pfn0);
+		goto out;
+	}
+	if (expect_step(&p, M_UNSHARED, &val))
+		goto out;
+	if (val != 1) {
+		printf("    # range MEM_UNSHARE of 1 MiB: %llu calls, want 1\n",
+		       (unsigned long long)val);
+		goto out;
+	}
+	if (expect_data_range(&p, KVM_PRIVMEM_PRIVATE, "after the range MEM_UNSHARE") ||
+	    host_paths_refused(&p, PAGE) || host_paths_refused(&p, NR_DATA * PAGE))
+		goto out;
+	if (expect_step(&p, M_SHARED, &val))
+		goto out;
+	if (val != NR_DATA) {
+		printf("    # one-page MEM_SHARE of 1 MiB: %llu calls\n",
+		       (unsigned long long)val);
+		goto out;
+	}
+	if (expect_step(&p, M_UNSHARED, &val) || val != NR_DATA)
+		goto out;
+	if (expect_step(&p, M_INTACT, &val) || val) {
+		printf("    # %llu pages changed\n", (unsigned long long)val);
+		goto out;
+	}
+	if (pvm_step(&p, &val) != -2 || pm_stats(p.vm, &p.vcpu, 1, &st))
+		goto out;
+	if (st.hypercalls != 2 + 2 * NR_DATA ||
+	    st.pages_to_shared != 2 * NR_DATA) {
+		printf("    # stats: hypercalls %llu to_shared %llu\n",
+		       (unsigned long long)st.hypercalls,
+		       (unsigned long long)st.pages_to_shared);
+		goto out;
+	}
+	printf("    # MEM_SHARE of 1 MiB: 1 call with x2 = 256, %lu one page per call\n",
+	       NR_DATA);
 	r = 0;
 out:
 	pvm_free(&p);
@@ -1993,6 +2195,7 @@ static const struct {
 } cases[] = {
 	{ "pkvm_privmem_cap", test_pkvm_cap },
 	{ "pkvm_share_unshare", test_pkvm_share_unshare },
+	{ "pkvm_share_range", test_pkvm_share_range },
 	{ "pkvm_concurrent", test_pkvm_concurrent },
 	{ "pkvm_teardown", test_pkvm_teardown },
 	{ "iso_host_paths", iso_host_paths },
