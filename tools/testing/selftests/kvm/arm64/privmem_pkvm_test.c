@@ -129,11 +129,13 @@ static_assert(DATA_GPA == 0x40001000UL && NR_DATA == 256 &&
 
 /*
  * The guests' building blocks: mem_call makes the SMCCC call 0xc600000<fn>
- * (MEM_SHARE 3, MEM_UNSHARE 4) for the page at x19; report_vectors is a
- * vector table (at 3:) whose every entry reports ESR_EL1 and ELR_EL1
- * through MMIO (M_EXCEPTION, M_ELR) and stops.  guest_begin / guest_end
- * bracket a guest: a page-aligned blob from <name> to <name>_end that
- * first points VBAR_EL1 at its report_vectors.
+ * (MEM_SHARE 3, MEM_UNSHARE 4) for the page at x19; fill_pattern sets
+ * x19 to DATA_GPA, x20 to NR_DATA, x21 to MMIO_GPA and x22 to PATTERN and
+ * writes PATTERN ^ i to data page i; system_off is PSCI SYSTEM_OFF;
+ * report_vectors is a vector table (at 3:) whose every entry reports
+ * ESR_EL1 and ELR_EL1 through MMIO (M_EXCEPTION, M_ELR) and stops.
+ * guest_begin / guest_end bracket a guest: a page-aligned blob from
+ * <name> to <name>_end that first points VBAR_EL1 at its report_vectors.
  */
 __asm__("	.macro	mem_call fn\n"
 "	movz	w0, #\\fn\n"
@@ -141,6 +143,29 @@ __asm__("	.macro	mem_call fn\n"
 "	mov	x1, x19\n"
 "	mov	x2, xzr\n"
 "	mov	x3, xzr\n"
+"	hvc	#0\n"
+"	.endm\n"
+"	.macro	fill_pattern\n"
+"	movz	x19, #0x4000, lsl #16\n"	/* DATA_GPA */
+"	movk	x19, #0x1000\n"
+"	mov	x20, #256\n"			/* NR_DATA */
+"	movz	x21, #0x2000, lsl #16\n"	/* MMIO_GPA */
+"	movz	x22, #0xffee\n"
+"	movk	x22, #0x00c0, lsl #16\n"
+"	movk	x22, #0xc0de, lsl #32\n"
+"	movk	x22, #0x5a17, lsl #48\n"
+"	mov	x1, x19\n"
+"	mov	x2, #0\n"
+"1:	eor	x3, x22, x2\n"
+"	str	x3, [x1]\n"
+"	add	x1, x1, #4096\n"
+"	add	x2, x2, #1\n"
+"	cmp	x2, x20\n"
+"	b.ne	1b\n"
+"	.endm\n"
+"	.macro	system_off\n"
+"	movz	w0, #0x0008\n"
+"	movk	w0, #0x8400, lsl #16\n"
 "	hvc	#0\n"
 "	.endm\n"
 "	.macro	report_vectors\n"
@@ -183,22 +208,7 @@ __asm__("	.macro	mem_call fn\n"
  */
 GUEST_BLOB(guest_code);
 __asm__("	guest_begin guest_code\n"
-"	movz	x19, #0x4000, lsl #16\n"	/* DATA_GPA */
-"	movk	x19, #0x1000\n"
-"	mov	x20, #256\n"			/* NR_DATA */
-"	movz	x21, #0x2000, lsl #16\n"	/* MMIO_GPA */
-"	movz	x22, #0xffee\n"
-"	movk	x22, #0x00c0, lsl #16\n"
-"	movk	x22, #0xc0de, lsl #32\n"
-"	movk	x22, #0x5a17, lsl #48\n"
-"	mov	x1, x19\n"
-"	mov	x2, #0\n"
-"1:	eor	x3, x22, x2\n"
-"	str	x3, [x1]\n"
-"	add	x1, x1, #4096\n"
-"	add	x2, x2, #1\n"
-"	cmp	x2, x20\n"
-"	b.ne	1b\n"
+"	fill_pattern\n"
 "	str	x2, [x21, #0]\n"
 "	mem_call	3\n"
 "	str	x0, [x21, #8]\n"
@@ -207,9 +217,7 @@ __asm__("	guest_begin guest_code\n"
 "	ldr	x3, [x19]\n"
 "	eor	x3, x3, x22\n"
 "	str	x3, [x21, #24]\n"
-"	movz	w0, #0x0008\n"
-"	movk	w0, #0x8400, lsl #16\n"
-"	hvc	#0\n"
+"	system_off\n"
 "2:	b	2b\n"
 "	guest_end guest_code\n");
 
@@ -285,22 +293,7 @@ __asm__("	.macro	range_loop fn, off, range\n"
 "7:\n"
 "	.endm\n"
 "	guest_begin range_code\n"
-"	movz	x19, #0x4000, lsl #16\n"	/* DATA_GPA */
-"	movk	x19, #0x1000\n"
-"	mov	x20, #256\n"			/* NR_DATA */
-"	movz	x21, #0x2000, lsl #16\n"	/* MMIO_GPA */
-"	movz	x22, #0xffee\n"
-"	movk	x22, #0x00c0, lsl #16\n"
-"	movk	x22, #0xc0de, lsl #32\n"
-"	movk	x22, #0x5a17, lsl #48\n"
-"	mov	x1, x19\n"
-"	mov	x2, #0\n"
-"1:	eor	x3, x22, x2\n"
-"	str	x3, [x1]\n"
-"	add	x1, x1, #4096\n"
-"	add	x2, x2, #1\n"
-"	cmp	x2, x20\n"
-"	b.ne	1b\n"
+"	fill_pattern\n"
 "	movz	w0, #3\n"
 "	movk	w0, #0xc600, lsl #16\n"
 "	mov	x1, x19\n"
@@ -324,9 +317,7 @@ __asm__("	.macro	range_loop fn, off, range\n"
 "	cmp	x2, x20\n"
 "	b.ne	4b\n"
 "	str	x25, [x21, #24]\n"		/* M_INTACT */
-"	movz	w0, #0x0008\n"
-"	movk	w0, #0x8400, lsl #16\n"
-"	hvc	#0\n"
+"	system_off\n"
 "2:	b	2b\n"
 "	guest_end range_code\n");
 
@@ -1425,9 +1416,7 @@ __asm__("	guest_begin iso_code\n"
 "	cmp	x2, x20\n"
 "	b.ne	4b\n"
 "	str	x25, [x21, #24]\n"		/* M_INTACT */
-"	movz	w0, #0x0008\n"			/* PSCI SYSTEM_OFF */
-"	movk	w0, #0x8400, lsl #16\n"
-"	hvc	#0\n"
+"	system_off\n"
 "2:	b	2b\n"
 "	guest_end iso_code\n");
 
