@@ -13,6 +13,8 @@
  *
  *  pkvm_privmem_cap	the capability's rules on arm64: inplace only, for
  *			protected VMs only, every errno of ENABLE_CAP;
+ *  pkvm_ioctl_errnos	every errno of BIND, CONVERT, QUERY and INIT (and
+ *			ENABLE_CAP's others) that needs no running guest;
  *  pkvm_share_unshare	the guest shares a page in place (the host reads the
  *			guest's data at the frame it saw before launch) and
  *			takes it back; the host can convert neither way a
@@ -1177,6 +1179,127 @@ out:
 	return r;
 }
 
+/* @what returned @r (errno @err), and must have failed with @want. */
+static int want_errno(const char *what, int r, int err, int want)
+{
+	if (r != -1 || err != want)
+		return fail("%s: %d, %s; want %s", what, r,
+			    r == -1 ? strerror(err) : "no error",
+			    strerror(want));
+	return 0;
+}
+
+#define WANT(what, call, want)	want_errno(what, call, errno, want)
+
+/*
+ * The privmem VM ioctls on a protected VM, each errno that does not need
+ * a running guest, in order: before ENABLE_CAP, before BIND, BIND's,
+ * CONVERT's and QUERY's, INIT's; and a vCPU that already exists.
+ */
+static int test_pkvm_ioctl_errnos(void)
+{
+	struct kvm_privmem_entry e = {
+		.gpa = BASE_GPA, .size = PAGE, .attr = KVM_PRIVMEM_PRIVATE,
+	};
+	struct kvm_privmem_convert c = { .entries = (uintptr_t)&e, .nr = 1 };
+	struct kvm_privmem_query q = {
+		.gpa = BASE_GPA, .size = PAGE, .ranges = (uintptr_t)&e, .nr = 1,
+	};
+	struct kvm_privmem_bind b = { .gpa = BASE_GPA, .size = SPAN };
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_PRIVMEM };
+	int vm, vm2, vcpu, fd, bad, r = 0;
+
+	vm = ioctl(kvm, KVM_CREATE_VM, KVM_VM_TYPE_ARM_PROTECTED);
+	fd = memfd_create("privmem_pkvm", 0);
+	bad = memfd_create("privmem_pkvm_closed", 0);
+	if (vm < 0 || fd < 0 || bad < 0 || ftruncate(fd, SPAN))
+		return fail("a protected VM and a memfd: %s", strerror(errno));
+	close(bad);
+	b.fd = fd;
+
+	r |= WANT("BIND before ENABLE_CAP", ioctl(vm, KVM_PRIVMEM_BIND, &b), ENXIO);
+	r |= WANT("CONVERT before ENABLE_CAP", ioctl(vm, KVM_PRIVMEM_CONVERT, &c), ENXIO);
+	r |= WANT("QUERY before ENABLE_CAP", ioctl(vm, KVM_PRIVMEM_QUERY, &q), ENXIO);
+	r |= WANT("INIT before ENABLE_CAP", ioctl(vm, KVM_PRIVMEM_INIT, 0), ENXIO);
+	cap.flags = 1;
+	r |= WANT("ENABLE_CAP with cap.flags", ioctl(vm, KVM_ENABLE_CAP, &cap), EINVAL);
+	cap.flags = 0;
+	cap.args[3] = 1;
+	r |= WANT("ENABLE_CAP with args[3]", ioctl(vm, KVM_ENABLE_CAP, &cap), EINVAL);
+	if (pm_enable(vm, 0, 0, 0))
+		return fail("ENABLE_CAP: %s", strerror(errno));
+
+	r |= WANT("CONVERT before BIND", ioctl(vm, KVM_PRIVMEM_CONVERT, &c), ENXIO);
+	r |= WANT("QUERY before BIND", ioctl(vm, KVM_PRIVMEM_QUERY, &q), ENXIO);
+	r |= WANT("INIT before BIND", ioctl(vm, KVM_PRIVMEM_INIT, 0), ENXIO);
+
+	b.fd = bad;
+	r |= WANT("BIND of a closed fd", ioctl(vm, KVM_PRIVMEM_BIND, &b), EBADF);
+	b.fd = fd;
+	b.flags = 1U << 31;
+	r |= WANT("BIND with an unknown flag", ioctl(vm, KVM_PRIVMEM_BIND, &b), EINVAL);
+	b.flags = 0;
+	b.reserved[0] = 1;
+	r |= WANT("BIND with reserved set", ioctl(vm, KVM_PRIVMEM_BIND, &b), EINVAL);
+	b.reserved[0] = 0;
+	b.gpa = BASE_GPA + 1;
+	r |= WANT("BIND of a misaligned span", ioctl(vm, KVM_PRIVMEM_BIND, &b), EINVAL);
+	b.gpa = BASE_GPA;
+	b.size = 0;
+	r |= WANT("BIND of an empty span", ioctl(vm, KVM_PRIVMEM_BIND, &b), EINVAL);
+	b.size = SPAN;
+	r |= WANT("BIND of an unreadable structure",
+		  ioctl(vm, KVM_PRIVMEM_BIND, (void *)8), EFAULT);
+	if (ioctl(vm, KVM_PRIVMEM_BIND, &b))
+		return fail("BIND: %s", strerror(errno));
+	r |= WANT("a second BIND", ioctl(vm, KVM_PRIVMEM_BIND, &b), EBUSY);
+
+	c.nr = 0;
+	r |= WANT("CONVERT of 0 entries", ioctl(vm, KVM_PRIVMEM_CONVERT, &c), E2BIG);
+	c.nr = 254;
+	r |= WANT("CONVERT of 254 entries", ioctl(vm, KVM_PRIVMEM_CONVERT, &c), E2BIG);
+	c.nr = 1;
+	c.flags = 1U << 31;
+	r |= WANT("CONVERT with an unknown flag", ioctl(vm, KVM_PRIVMEM_CONVERT, &c), EINVAL);
+	c.flags = 0;
+	e.gpa = BASE_GPA + 1;
+	r |= WANT("CONVERT of a misaligned entry", ioctl(vm, KVM_PRIVMEM_CONVERT, &c), EINVAL);
+	e.gpa = BASE_GPA + SPAN;
+	r |= WANT("CONVERT outside the span", ioctl(vm, KVM_PRIVMEM_CONVERT, &c), EINVAL);
+	e.gpa = BASE_GPA;
+	c.entries = 8;
+	r |= WANT("CONVERT of unreadable entries", ioctl(vm, KVM_PRIVMEM_CONVERT, &c), EFAULT);
+	c.entries = (uintptr_t)&e;
+
+	q.nr = 0;
+	r |= WANT("QUERY into 0 ranges", ioctl(vm, KVM_PRIVMEM_QUERY, &q), EINVAL);
+	q.nr = 1;
+	q.gpa = BASE_GPA + 1;
+	r |= WANT("QUERY of a misaligned span", ioctl(vm, KVM_PRIVMEM_QUERY, &q), EINVAL);
+	q.gpa = BASE_GPA + SPAN;
+	r |= WANT("QUERY outside the span", ioctl(vm, KVM_PRIVMEM_QUERY, &q), ENOENT);
+	q.gpa = BASE_GPA;
+	q.ranges = 8;
+	r |= WANT("QUERY into unwritable ranges", ioctl(vm, KVM_PRIVMEM_QUERY, &q), EFAULT);
+	q.ranges = (uintptr_t)&e;
+
+	if (ioctl(vm, KVM_PRIVMEM_INIT, 0))
+		return fail("INIT: %s", strerror(errno));
+	r |= WANT("a second INIT", ioctl(vm, KVM_PRIVMEM_INIT, 0), EBUSY);
+	close(vm);
+
+	/* A vCPU first: no ENABLE_CAP. */
+	vm2 = ioctl(kvm, KVM_CREATE_VM, KVM_VM_TYPE_ARM_PROTECTED);
+	vcpu = vm2 < 0 ? -1 : ioctl(vm2, KVM_CREATE_VCPU, 0);
+	if (vcpu < 0)
+		return fail("a protected VM with a vCPU: %s", strerror(errno));
+	r |= WANT("ENABLE_CAP after a vCPU", pm_enable(vm2, 0, 0, 0), EBUSY);
+	close(vcpu);
+	close(vm2);
+	close(fd);
+	return r ? -1 : 0;
+}
+
 /*
  * MemFree after dropping caches.  Freed pages may still sit on per-CPU
  * lists, which MemFree does not count: a few hundred kB of noise either
@@ -2183,6 +2306,7 @@ static const struct {
 	int (*fn)(void);
 } cases[] = {
 	{ "pkvm_privmem_cap", test_pkvm_cap },
+	{ "pkvm_ioctl_errnos", test_pkvm_ioctl_errnos },
 	{ "pkvm_share_unshare", test_pkvm_share_unshare },
 	{ "pkvm_share_range", test_pkvm_share_range },
 	{ "pkvm_concurrent", test_pkvm_concurrent },
