@@ -431,20 +431,68 @@ static void probe_signal(int sig)
 	siglongjmp(probe_env, sig);
 }
 
+struct fault_catch {
+	struct sigaction bus, segv;
+};
+
+/* Until faults_restore(), SIGBUS and SIGSEGV jump back to probe_env. */
+static void faults_catch(struct fault_catch *fc)
+{
+	struct sigaction sa = { .sa_handler = probe_signal };
+
+	sigaction(SIGBUS, &sa, &fc->bus);
+	sigaction(SIGSEGV, &sa, &fc->segv);
+}
+
+static void faults_restore(struct fault_catch *fc)
+{
+	sigaction(SIGBUS, &fc->bus, NULL);
+	sigaction(SIGSEGV, &fc->segv, NULL);
+}
+
+/*
+ * Read @len bytes at @addr, catching SIGBUS and SIGSEGV: the signal that
+ * stopped it, or 0; *@n the bytes read.
+ */
+static int host_read(const uint8_t *addr, uint8_t *buf, size_t len, size_t *n)
+{
+	struct fault_catch fc;
+	int sig;
+
+	faults_catch(&fc);
+	/* Static, not automatic: it must survive the siglongjmp(). */
+	probe_count = 0;
+	sig = sigsetjmp(probe_env, 1);
+	if (!sig)
+		for (; probe_count < len; probe_count++)
+			buf[probe_count] = READ_ONCE(addr[probe_count]);
+	faults_restore(&fc);
+	*n = probe_count;
+	return sig;
+}
+
+/* Write @val over @len bytes at @addr; the signal that stopped it, or 0. */
+static int host_write(uint8_t *addr, uint8_t val, size_t len)
+{
+	struct fault_catch fc;
+	size_t i;
+	int sig;
+
+	faults_catch(&fc);
+	sig = sigsetjmp(probe_env, 1);
+	if (!sig)
+		for (i = 0; i < len; i++)
+			WRITE_ONCE(addr[i], val);
+	faults_restore(&fc);
+	return sig;
+}
+
 /* Read a u64 at @p; returns the signal it raised, or 0. */
 static int probe_read(const uint64_t *p, uint64_t *val)
 {
-	struct sigaction sa = { .sa_handler = probe_signal }, obus, osegv;
-	int sig;
+	size_t n;
 
-	sigaction(SIGBUS, &sa, &obus);
-	sigaction(SIGSEGV, &sa, &osegv);
-	sig = sigsetjmp(probe_env, 1);
-	if (!sig)
-		*val = READ_ONCE(*p);
-	sigaction(SIGBUS, &obus, NULL);
-	sigaction(SIGSEGV, &osegv, NULL);
-	return sig;
+	return host_read((const uint8_t *)p, (uint8_t *)val, sizeof(*val), &n);
 }
 
 /* The host frame behind a user address, from /proc/self/pagemap. */
@@ -1579,46 +1627,6 @@ static size_t count_secret(const uint8_t *buf, size_t n)
 	for (i = 0; i < n; i++)
 		c += buf[i] == SECRET;
 	return c;
-}
-
-/*
- * Read @len bytes at @addr, catching SIGBUS and SIGSEGV: the signal that
- * stopped it, or 0; *@n the bytes read.
- */
-static int host_read(const uint8_t *addr, uint8_t *buf, size_t len, size_t *n)
-{
-	struct sigaction sa = { .sa_handler = probe_signal }, obus, osegv;
-	int sig;
-
-	sigaction(SIGBUS, &sa, &obus);
-	sigaction(SIGSEGV, &sa, &osegv);
-	/* Static, not automatic: it must survive the siglongjmp(). */
-	probe_count = 0;
-	sig = sigsetjmp(probe_env, 1);
-	if (!sig)
-		for (; probe_count < len; probe_count++)
-			buf[probe_count] = READ_ONCE(addr[probe_count]);
-	sigaction(SIGBUS, &obus, NULL);
-	sigaction(SIGSEGV, &osegv, NULL);
-	*n = probe_count;
-	return sig;
-}
-
-static int host_write(uint8_t *addr, uint8_t val, size_t len)
-{
-	struct sigaction sa = { .sa_handler = probe_signal }, obus, osegv;
-	int sig;
-	size_t i;
-
-	sigaction(SIGBUS, &sa, &obus);
-	sigaction(SIGSEGV, &sa, &osegv);
-	sig = sigsetjmp(probe_env, 1);
-	if (!sig)
-		for (i = 0; i < len; i++)
-			WRITE_ONCE(addr[i], val);
-	sigaction(SIGBUS, &obus, NULL);
-	sigaction(SIGSEGV, &osegv, NULL);
-	return sig;
 }
 
 /* Reading the page at @addr faults before any byte of the secret. */
