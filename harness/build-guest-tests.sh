@@ -31,7 +31,7 @@ x86_64)
 		kvm_binary_stats_test
 	)
 	suffix=
-	cross=(CC="ccache gcc")
+	mkvars=(CC="ccache gcc")
 	;;
 arm64)
 	# privmem's pKVM test, then upstream's arm64 tests that pass nested
@@ -63,7 +63,7 @@ arm64)
 		steal_time
 	)
 	suffix=-arm64
-	cross=(CROSS_COMPILE=aarch64-linux-gnu- CC="ccache aarch64-linux-gnu-gcc")
+	mkvars=(CROSS_COMPILE=aarch64-linux-gnu- CC="ccache aarch64-linux-gnu-gcc")
 	;;
 *)	die "no guest tests for $arch" ;;
 esac
@@ -96,7 +96,7 @@ find "$out" -name '*.d' -exec grep -l '^\.\./' {} + 2>/dev/null |
 if ! CCACHE_BASEDIR= make -C "$PRIVMEM_TREE/tools/testing/selftests/kvm" -j"$PRIVMEM_JOBS" \
 	ARCH="$arch" OUTPUT="$out" KHDR_INCLUDES="-isystem $hdr/include" \
 	LINUX_HDR_PATH="$hdr/include/" EXTRA_CFLAGS=-static \
-	"${cross[@]}" "${targets[@]}" >"$out/build.log" 2>&1; then
+	"${mkvars[@]}" "${targets[@]}" >"$out/build.log" 2>&1; then
 	grep -E 'error|Error' "$out/build.log" | head -n 30 >&2
 	die "KVM selftests build failed (log: $out/build.log)"
 fi
