@@ -335,7 +335,61 @@ static struct kunit_suite pkvm_suite = {
 	.test_cases = pkvm_cases,
 };
 
-kunit_test_suite(pkvm_suite);
+/*
+ * EL2's __kvm_vcpu_run() answers a negative errno when it will not run
+ * the vCPU (with pKVM: no hyp vCPU loaded for it on this CPU).  That is
+ * not an exit code: KVM_RUN must stop with KVM_EXIT_FAIL_ENTRY, not read
+ * bit 31 as "SError pending" and enter the guest again for ever.
+ */
+static void pkvm_el2_refused_run(struct kunit *test)
+{
+	struct kvm_vcpu *vcpu = kunit_kzalloc(test, sizeof(*vcpu), GFP_KERNEL);
+	struct kvm_run *run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, vcpu);
+	KUNIT_ASSERT_NOT_NULL(test, run);
+	vcpu->run = run;
+	run->exit_reason = KVM_EXIT_UNKNOWN;
+
+	KUNIT_EXPECT_EQ(test, handle_exit(vcpu, -EINVAL), 0);
+	KUNIT_EXPECT_EQ(test, run->exit_reason, KVM_EXIT_FAIL_ENTRY);
+	KUNIT_EXPECT_EQ(test, run->fail_entry.hardware_entry_failure_reason,
+			(u64)EINVAL);
+
+	run->exit_reason = KVM_EXIT_UNKNOWN;
+	KUNIT_EXPECT_EQ(test, handle_exit(vcpu, -MAX_ERRNO), 0);
+	KUNIT_EXPECT_EQ(test, run->exit_reason, KVM_EXIT_FAIL_ENTRY);
+}
+
+/* An exit code with an SError pending is still one: back to the guest. */
+static void pkvm_el2_serror_pending(struct kunit *test)
+{
+	struct kvm_vcpu *vcpu = kunit_kzalloc(test, sizeof(*vcpu), GFP_KERNEL);
+	struct kvm_run *run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
+	int code = ARM_EXCEPTION_IRQ | BIT(ARM_EXIT_WITH_SERROR_BIT);
+
+	KUNIT_ASSERT_NOT_NULL(test, vcpu);
+	KUNIT_ASSERT_NOT_NULL(test, run);
+	vcpu->run = run;
+	run->exit_reason = KVM_EXIT_UNKNOWN;
+
+	KUNIT_EXPECT_EQ(test, handle_exit(vcpu, code), 1);
+	KUNIT_EXPECT_EQ(test, run->exit_reason, KVM_EXIT_UNKNOWN);
+	KUNIT_EXPECT_EQ(test, handle_exit(vcpu, ARM_EXCEPTION_IRQ), 1);
+}
+
+static struct kunit_case pkvm_exit_cases[] = {
+	KUNIT_CASE(pkvm_el2_refused_run),
+	KUNIT_CASE(pkvm_el2_serror_pending),
+	{}
+};
+
+static struct kunit_suite pkvm_exit_suite = {
+	.name = "pkvm_el2_exit",
+	.test_cases = pkvm_exit_cases,
+};
+
+kunit_test_suites(&pkvm_suite, &pkvm_exit_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the privmem pKVM adapter");
 MODULE_LICENSE("GPL");
