@@ -53,7 +53,7 @@ timeout --foreground -k 10 "${PRIVMEM_BOOT_TIMEOUT:-900}" \
 	"${qemu[@]}" -smp 2 -m 2G \
 	-nographic -no-reboot -nic none -serial mon:stdio -display none \
 	-kernel "$kernel" -initrd "$initrd" -append "$append" \
-	</dev/null 2>&1 | tr -d '\r' > "$log" || rc=$?
+	</dev/null 2>&1 | stdbuf -o0 tr -d '\r' > "$log" || rc=$?
 if [ "$rc" -ne 0 ] || ! grep -q "privmem-guest: end $mode" "$log"; then
 	echo "privmem: guest did not finish (status $rc); console tail:" >&2
 	tail -n 40 "$log" >&2
