@@ -336,6 +336,21 @@ static struct kunit_suite pkvm_suite = {
 };
 
 /*
+ * handle_exit() reads only the vCPU's kvm_run on the paths tested below,
+ * so a zeroed vCPU with one is enough.
+ */
+static struct kvm_vcpu *fake_vcpu(struct kunit *test)
+{
+	struct kvm_vcpu *vcpu = kunit_kzalloc(test, sizeof(*vcpu), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, vcpu);
+	vcpu->run = kunit_kzalloc(test, sizeof(*vcpu->run), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, vcpu->run);
+	vcpu->run->exit_reason = KVM_EXIT_UNKNOWN;
+	return vcpu;
+}
+
+/*
  * EL2's __kvm_vcpu_run() answers a negative errno when it will not run
  * the vCPU (with pKVM: no hyp vCPU loaded for it on this CPU).  That is
  * not an exit code: KVM_RUN must stop with KVM_EXIT_FAIL_ENTRY, not read
@@ -343,13 +358,8 @@ static struct kunit_suite pkvm_suite = {
  */
 static void pkvm_el2_refused_run(struct kunit *test)
 {
-	struct kvm_vcpu *vcpu = kunit_kzalloc(test, sizeof(*vcpu), GFP_KERNEL);
-	struct kvm_run *run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, vcpu);
-	KUNIT_ASSERT_NOT_NULL(test, run);
-	vcpu->run = run;
-	run->exit_reason = KVM_EXIT_UNKNOWN;
+	struct kvm_vcpu *vcpu = fake_vcpu(test);
+	struct kvm_run *run = vcpu->run;
 
 	KUNIT_EXPECT_EQ(test, handle_exit(vcpu, -EINVAL), 0);
 	KUNIT_EXPECT_EQ(test, run->exit_reason, KVM_EXIT_FAIL_ENTRY);
@@ -364,14 +374,9 @@ static void pkvm_el2_refused_run(struct kunit *test)
 /* An exit code with an SError pending is still one: back to the guest. */
 static void pkvm_el2_serror_pending(struct kunit *test)
 {
-	struct kvm_vcpu *vcpu = kunit_kzalloc(test, sizeof(*vcpu), GFP_KERNEL);
-	struct kvm_run *run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
+	struct kvm_vcpu *vcpu = fake_vcpu(test);
+	struct kvm_run *run = vcpu->run;
 	int code = ARM_EXCEPTION_IRQ | BIT(ARM_EXIT_WITH_SERROR_BIT);
-
-	KUNIT_ASSERT_NOT_NULL(test, vcpu);
-	KUNIT_ASSERT_NOT_NULL(test, run);
-	vcpu->run = run;
-	run->exit_reason = KVM_EXIT_UNKNOWN;
 
 	KUNIT_EXPECT_EQ(test, handle_exit(vcpu, code), 1);
 	KUNIT_EXPECT_EQ(test, run->exit_reason, KVM_EXIT_UNKNOWN);
