@@ -69,6 +69,20 @@ int kvm_privmem_guest_done(struct kvm_vcpu *vcpu, u64 flags, u64 gpa,
 			   u64 size, u32 nr, u32 done, int error);
 void kvm_privmem_arch_zap(struct kvm *kvm, u64 gfn, u64 npages);
 
+/**
+ * typedef kvm_privmem_populate_fn - a pre-boot copy into a private page
+ * @kvm: the VM.
+ * @gfn: the frame.
+ * @pfn: the host frame privmem backs it with.
+ * @arg: the caller's cookie.
+ *
+ * Return: 0 or an errno, which kvm_privmem_populate() returns.
+ */
+typedef int (*kvm_privmem_populate_fn)(struct kvm *kvm, gfn_t gfn,
+				       kvm_pfn_t pfn, void *arg);
+int kvm_privmem_populate(struct kvm *kvm, gfn_t gfn, kvm_privmem_populate_fn fn,
+			 void *arg);
+
 /* Called by KVM's stats readers. */
 void kvm_privmem_refresh_stats(struct kvm *kvm);
 

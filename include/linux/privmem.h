@@ -189,7 +189,8 @@ struct privmem_entry {
  *	taken when the space was created.
  * @prelaunch: the space is not launched yet (BOUND or POPULATED): a
  *	conversion to private keeps the pre-boot data in place (SNP
- *	LAUNCH_UPDATE encrypts it in place, TDX PAGE.ADD measures it).
+ *	LAUNCH_UPDATE encrypts it in place; TDX PAGE.ADD copies and
+ *	measures the VMM's data into the page instead).
  */
 struct privmem_conv_info {
 	struct privmem_space *space;
@@ -410,11 +411,12 @@ struct privmem_backend_ops {
  *    @memory_failure is the zap; @unbind returns every assigned page.  No
  *    @merge_2m (the host cannot rebuild a validated 2M entry), no
  *    @prepare / @finish.
- *  - TDX (arch/x86/kvm/privmem-tdx.c): @set_private is Secure-EPT AUG
- *    (PAGE.ADD before launch); @set_shared is BLOCK + TRACK + REMOVE and a
- *    write-back of the page; @unbind removes every page still in the TD.
- *    No 2M ops (7.3 has no demote / promote wrappers).  Not yet used by
- *    KVM's TDX VMs.
+ *  - TDX (arch/x86/kvm/privmem-tdx.c): KVM's mirror MMU issues every
+ *    Secure-EPT SEAMCALL; @set_private, @set_shared, @memory_failure and
+ *    @unbind zap KVM's mappings of their range, which for a conversion
+ *    to shared BLOCKs, TRACKs and REMOVEs each page in the TD before the
+ *    op returns (the guest's accept AUGs a page made private).  No 2M
+ *    ops (KVM maps TDX private memory at 4K only).
  *  - pKVM (arch/arm64/kvm/privmem-pkvm.c): @set_private / @set_shared have
  *    EL2 carry out the guest's own MEM_UNSHARE / MEM_SHARE of a donated
  *    page, in place (a page not donated yet needs no hardware step); no
@@ -534,8 +536,8 @@ struct privmem_arch_ops {
 	 * after the last step and before &privmem_backend_ops.unbind, while
 	 * the backend still holds every page.  It must stop the guest's
 	 * mappings of the span and return each private page of the span to
-	 * the host (SNP: RMPUPDATE to shared or reclaim; TDX: Secure-EPT
-	 * REMOVE and page reclaim) and cannot fail: the backend may free
+	 * the host (SNP: RMPUPDATE to shared or reclaim; TDX: a zap, whose
+	 * Secure-EPT REMOVE KVM's mirror MMU issues) and cannot fail: the backend may free
 	 * the pages from then on.  pKVM has none: a donated page stays
 	 * held by the backend (privmem_shmem_hold()) until pKVM's own
 	 * teardown reclaims it, before the backend is unbound.  The cookie

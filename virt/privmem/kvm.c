@@ -1083,6 +1083,67 @@ int kvm_privmem_get_pfn(struct kvm *kvm, gfn_t gfn, kvm_pfn_t *pfn,
 }
 EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_get_pfn);
 
+struct kvm_privmem_populate {
+	struct kvm_privmem *pm;
+	kvm_privmem_populate_fn fn;
+	void *arg;
+};
+
+static int kvm_privmem_populate_one(void *arg, u64 gfn, u64 npages,
+				    enum privmem_attr attr,
+				    enum privmem_gran gran)
+{
+	const struct privmem_backend_ops *ops = &privmem_shmem_backend_ops;
+	struct kvm_privmem_populate *p = arg;
+	enum privmem_gran fgran;
+	u64 pfn;
+	int r;
+
+	if (attr != PRIVMEM_PRIVATE)
+		return -EINVAL;
+	r = ops->get_pfn(p->pm->sh, gfn, &pfn, &fgran);
+	if (r)
+		return r;
+	r = p->fn(p->pm->kvm, gfn, pfn, p->arg);
+	ops->put_pfn(p->pm->sh, pfn);
+	return r;
+}
+
+/**
+ * kvm_privmem_populate() - hand a private page to a pre-boot copy
+ * @kvm: a privmem VM.
+ * @gfn: the frame; privmem must have it private.
+ * @fn: called with the page backing @gfn, under the space's conversion
+ *	mutex, so that no conversion can change @gfn meanwhile: it may take
+ *	kvm->mmu_lock and sleep, but must not call privmem for this VM nor
+ *	touch user memory.  Returns 0 or an errno.
+ * @arg: passed to @fn.
+ *
+ * For a vendor's pre-boot population that copies into the guest's private
+ * pages through its hardware (TDX's KVM_TDX_INIT_MEM_REGION), in place of
+ * kvm_gmem_populate().
+ *
+ * Context: Process context; may sleep.
+ * Return: what @fn returned; -EINVAL if privmem has @gfn shared; -ENOENT
+ * if @gfn is outside the bound span; -ENXIO if no span is bound; -EBUSY
+ * once the VM has run; -ENODEV if the space is dead.
+ */
+int kvm_privmem_populate(struct kvm *kvm, gfn_t gfn, kvm_privmem_populate_fn fn,
+			 void *arg)
+{
+	struct kvm_privmem *pm = to_pm(kvm);
+	struct kvm_privmem_populate p = { .pm = pm, .fn = fn, .arg = arg };
+
+	/* Pairs with the release in kvm_privmem_bind(). */
+	if (!pm || !smp_load_acquire(&pm->bound))
+		return -ENXIO;
+	if (READ_ONCE(pm->launched))
+		return -EBUSY;
+	return privmem_walk_ranges(pm->space, gfn, gfn + 1,
+				   kvm_privmem_populate_one, &p);
+}
+EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_populate);
+
 /**
  * kvm_privmem_fault_seq() - snapshot for kvm_privmem_fault_raced()
  * @kvm: a privmem VM.

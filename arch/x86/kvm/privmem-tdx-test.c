@@ -1,136 +1,223 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite privmem_tdx: a real privmem space driven through the TDX
- * adapter, with every SEAMCALL replaced by a static stub that logs the
- * call and can fail on request.  The backend is a fake over T_NPAGES
- * real pages, so that the pre-launch copy into the bounce page is real.
+ * KUnit suite privmem_tdx: the TD's MapGPA handler and the TDX adapter
+ * driving a real privmem space, against a model of the Secure-EPT that
+ * enforces the TDX module's rules.  KVM's mirror MMU, which issues the
+ * Secure-EPT SEAMCALLs (see "DOC: TDX adapter"), is played by the test:
+ * the adapter's zap BLOCKs, TRACKs, kicks and REMOVEs what the model has
+ * mapped, and a guest's accept AUGs the page privmem gives for a private
+ * gfn.  The backend is a fake that maps gfn T_GFN + i to pfn T_PFN + i;
+ * no page is touched.
+ *
+ * The model keeps, per gfn, whether the Secure-EPT entry is free, mapped
+ * or blocked, and per pfn whether the TD (its HKID) owns the page.  What
+ * the TDX module refuses, or what would hand a TD page to the host, is a
+ * rule violation that fails the test:
+ *
+ *  - AUG only on a free entry, after launch, of a page the TD does not
+ *    own; PAGE.ADD only before launch, on a free entry;
+ *  - BLOCK only of a mapped entry;
+ *  - REMOVE only of a blocked entry, after a TRACK that followed the
+ *    BLOCK and a kick of the vCPUs after that TRACK;
+ *  - the host gets a page back (the backend commits a conversion to
+ *    shared, or frees the span) only if the TD does not own it, unless
+ *    the adapter kept it from the host for ever (leaked).
  */
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
-#include <linux/gfp.h>
-#include <linux/mm.h>
+#include <linux/pfn.h>
 #include <linux/privmem.h>
-#include <asm/shared/tdx_errno.h>
+#include <asm/shared/tdx.h>
 
 #include "privmem-tdx.h"
 
-#define T_GFN		0x1000ULL
-#define T_ORDER		4
-#define T_NPAGES	BIT_ULL(T_ORDER)
-#define T_HKID		5
-#define T_LOG		256
-#define T_ERR		0xc000010000000000ULL	/* some TDX error */
+#define T_GFN		0x40000ULL
+#define T_PFN		0x90000ULL
+#define T_CHUNK		(PRIVMEM_TDX_MAP_CHUNK >> PAGE_SHIFT)
+#define T_NPAGES	(4 * T_CHUNK)
+#define T_SHARED	BIT_ULL(47)		/* the TD's shared GPA bit */
+#define T_RSVD		(~0ULL << 48)		/* above MAXPHYADDR 48 */
+#define T_GPA(off)	PFN_PHYS(T_GFN + (off))
 
-enum tdx_call { C_ADD, C_AUG, C_BLOCK, C_TRACK, C_KICK, C_REMOVE, C_WBINVD,
-		C_CLEAR, C_LEAK, C_NR };
-
-struct tdx_log {
-	enum tdx_call call;
-	u64 gfn;	/* from the GPA or the pfn; 0 for TRACK and KICK */
-};
+enum sept_state { S_FREE, S_MAPPED, S_BLOCKED };
 
 struct tdx_test {
 	struct privmem_policy_ops policy;
 	struct privmem_backend_ops bops;
 	struct privmem_space *space;
 	struct privmem_tdx *tdx;
-	struct page *pages;
-	u64 pfn0;
-	long refs;
-	unsigned int fail_nth[C_NR];
-	u64 fail_err[C_NR];
-	unsigned int calls[C_NR];
-	unsigned int nlog;
-	struct tdx_log log[T_LOG];
-	u8 added[T_NPAGES];	/* first byte of the page PAGE.ADD was given */
+	long refs;			/* get_pfn minus put_pfn */
+	/* Secure-EPT model */
+	u8 sept[T_NPAGES];		/* enum sept_state, per gfn */
+	u64 blocked_at[T_NPAGES];	/* @epoch when BLOCKed */
+	bool owned[T_NPAGES];		/* per pfn: the TD owns the page */
+	bool leaked[T_NPAGES];		/* per pfn: kept from the host */
+	u64 epoch;			/* TRACKs so far */
+	bool kicked;			/* vCPUs kicked since the last TRACK */
+	bool launched;
+	bool bugged;			/* KVM_BUG_ON() seen */
+	unsigned int fail_remove;	/* the n'th REMOVE fails; 0: none */
+	unsigned int removes;
+	unsigned int zaps;
+	unsigned int violations;
+	unsigned int expect_violations;
+	/* MapGPA */
+	unsigned int converts;		/* privmem_convert() calls */
+	unsigned int events_at;		/* an event is pending from this call */
+	u64 deny_gfn;			/* the policy refuses entries with it */
 };
-
-/* Stands in for the TD's structures; the stubs only compare it. */
-static struct tdx_td *t_td = (struct tdx_td *)0x1234;
 
 static struct tdx_test *cur(void)
 {
 	return kunit_get_current_test()->priv;
 }
 
-static u64 rec(enum tdx_call call, u64 gfn)
+/* The TDX module (or the host) would refuse or leak: a rule is broken. */
+static bool sept_rule(bool ok, const char *what, u64 gfn)
 {
 	struct tdx_test *t = cur();
 
-	if (t->nlog < T_LOG)
-		t->log[t->nlog++] = (struct tdx_log){ call, gfn };
-	if (++t->calls[call] == t->fail_nth[call])
-		return t->fail_err[call] ?: T_ERR;
-	return 0;
+	if (ok)
+		return true;
+	t->violations++;
+	if (t->violations > t->expect_violations)
+		KUNIT_FAIL(kunit_get_current_test(), "S-EPT model: %s (gfn %#llx)",
+			   what, gfn);
+	return false;
 }
 
-static u64 pfn_gfn(u64 pfn)
+static bool sept_aug(struct tdx_test *t, u64 gfn, u64 pfn)
 {
-	return pfn - cur()->pfn0 + T_GFN;
+	u64 i = gfn - T_GFN, p = pfn - T_PFN;
+
+	if (!sept_rule(t->launched, "AUG before launch", gfn) ||
+	    !sept_rule(t->sept[i] == S_FREE, "AUG of an entry not free", gfn) ||
+	    !sept_rule(!t->owned[p], "AUG of a page the TD owns", gfn))
+		return false;
+	t->sept[i] = S_MAPPED;
+	t->owned[p] = true;
+	return true;
 }
 
-static u64 stub_add(struct tdx_td *td, u64 gpa, u64 pfn, struct page *source)
+static bool sept_add(struct tdx_test *t, u64 gfn, u64 pfn)
 {
-	struct kunit *test = kunit_get_current_test();
-	struct tdx_test *t = cur();
+	u64 i = gfn - T_GFN;
 
-	KUNIT_EXPECT_PTR_EQ(test, td, t_td);
-	KUNIT_EXPECT_EQ(test, pfn_gfn(pfn), gpa >> PAGE_SHIFT);
-	KUNIT_EXPECT_NE(test, page_to_pfn(source), pfn);
-	t->added[pfn - t->pfn0] = *(u8 *)page_address(source);
-	return rec(C_ADD, gpa >> PAGE_SHIFT);
+	if (!sept_rule(!t->launched, "PAGE.ADD after launch", gfn) ||
+	    !sept_rule(t->sept[i] == S_FREE, "PAGE.ADD of an entry not free",
+		       gfn))
+		return false;
+	t->sept[i] = S_MAPPED;
+	t->owned[pfn - T_PFN] = true;
+	return true;
 }
 
-static u64 stub_aug(struct tdx_td *td, u64 gpa, u64 pfn)
+static bool sept_block(struct tdx_test *t, u64 gfn)
 {
-	KUNIT_EXPECT_EQ(kunit_get_current_test(), pfn_gfn(pfn), gpa >> PAGE_SHIFT);
-	return rec(C_AUG, gpa >> PAGE_SHIFT);
+	u64 i = gfn - T_GFN;
+
+	if (!sept_rule(t->sept[i] == S_MAPPED, "BLOCK of an entry not mapped",
+		       gfn))
+		return false;
+	t->sept[i] = S_BLOCKED;
+	t->blocked_at[i] = t->epoch;
+	return true;
 }
 
-static u64 stub_block(struct tdx_td *td, u64 gpa)
+static void sept_track(struct tdx_test *t)
 {
-	return rec(C_BLOCK, gpa >> PAGE_SHIFT);
+	t->epoch++;
+	t->kicked = false;
 }
 
-static u64 stub_track(struct tdx_td *td)
+static void sept_kick(struct tdx_test *t)
 {
-	return rec(C_TRACK, 0);
+	t->kicked = true;
 }
 
-static void stub_kick(struct kvm *kvm)
+/* REMOVE, then the write-back and reset of the page: the host's again. */
+static bool sept_remove(struct tdx_test *t, u64 gfn, u64 pfn)
 {
-	rec(C_KICK, 0);
+	u64 i = gfn - T_GFN;
+
+	if (!sept_rule(t->sept[i] == S_BLOCKED, "REMOVE of an entry not blocked",
+		       gfn) ||
+	    !sept_rule(t->epoch > t->blocked_at[i] && t->kicked,
+		       "REMOVE before TRACK and the vCPUs' exit", gfn))
+		return false;
+	if (++t->removes == t->fail_remove) {
+		t->bugged = true;	/* TDX_BUG_ON(): the page stays */
+		return false;
+	}
+	t->sept[i] = S_FREE;
+	t->owned[pfn - T_PFN] = false;
+	return true;
 }
 
-static u64 stub_remove(struct tdx_td *td, u64 gpa)
+/* The host gets [@gfn, @gfn + @n)'s pages back. */
+static void host_takes(struct tdx_test *t, u64 gfn, u64 n)
 {
-	return rec(C_REMOVE, gpa >> PAGE_SHIFT);
+	u64 i;
+
+	for (i = gfn - T_GFN; i < gfn - T_GFN + n; i++)
+		sept_rule(!t->owned[i] || t->leaked[i],
+			  "the host got back a page the TD owns", T_GFN + i);
 }
 
-static u64 stub_wbinvd(u16 hkid, u64 pfn)
+/* KVM, as the adapter sees it: the mirror MMU's zap of a range. */
+
+static void t_zap(void *kvm, u64 gfn, u64 npages)
 {
-	KUNIT_EXPECT_EQ(kunit_get_current_test(), hkid, T_HKID);
-	return rec(C_WBINVD, pfn_gfn(pfn));
+	struct tdx_test *t = kvm;
+	bool any = false;
+	u64 g;
+
+	KUNIT_EXPECT_GE(kunit_get_current_test(), gfn, T_GFN);
+	KUNIT_EXPECT_LE(kunit_get_current_test(), gfn + npages,
+			T_GFN + T_NPAGES);
+	t->zaps++;
+	for (g = gfn; g < gfn + npages; g++) {
+		if (t->sept[g - T_GFN] == S_MAPPED)
+			any |= sept_block(t, g);
+	}
+	if (!any)
+		return;
+	sept_track(t);
+	sept_kick(t);
+	for (g = gfn; g < gfn + npages; g++) {
+		if (t->sept[g - T_GFN] == S_BLOCKED)
+			sept_remove(t, g, T_PFN + g - T_GFN);
+	}
 }
 
-static void stub_clear(u64 pfn)
+static bool t_bugged(void *kvm)
 {
-	rec(C_CLEAR, pfn_gfn(pfn));
+	return ((struct tdx_test *)kvm)->bugged;
 }
+
+static const struct privmem_tdx_kvm_ops t_kops = {
+	.zap	= t_zap,
+	.bugged	= t_bugged,
+};
 
 static void stub_leak(u64 pfn)
 {
-	rec(C_LEAK, pfn_gfn(pfn));
+	cur()->leaked[pfn - T_PFN] = true;
 }
+
+/* Fake policy and backend */
 
 static int t_allow(const struct privmem_conv_info *ci)
 {
-	return 0;
+	u64 deny = cur()->deny_gfn;
+
+	return deny && deny >= ci->gfn && deny < ci->gfn + ci->npages ?
+	       -EPERM : 0;
 }
 
 static enum privmem_mode t_mode(const struct privmem_conv_info *ci)
 {
-	return ci->prelaunch ? PRIVMEM_MODE_INPLACE : PRIVMEM_MODE_DESTRUCTIVE;
+	return PRIVMEM_MODE_DESTRUCTIVE;
 }
 
 static int t_bprep(void *priv, const struct privmem_op *op)
@@ -138,8 +225,19 @@ static int t_bprep(void *priv, const struct privmem_op *op)
 	return 0;
 }
 
-static void t_bdone(void *priv, const struct privmem_op *op)
+static void t_bcommit(void *priv, const struct privmem_op *op)
 {
+	if (op->to == PRIVMEM_SHARED)
+		host_takes(priv, op->gfn, op->npages);
+}
+
+static void t_babort(void *priv, const struct privmem_op *op)
+{
+}
+
+static void t_bunbind(void *priv)
+{
+	host_takes(priv, T_GFN, T_NPAGES);
 }
 
 static int t_get_pfn(void *priv, u64 gfn, u64 *pfn, enum privmem_gran *gran)
@@ -149,7 +247,7 @@ static int t_get_pfn(void *priv, u64 gfn, u64 *pfn, enum privmem_gran *gran)
 	if (gfn < T_GFN || gfn >= T_GFN + T_NPAGES)
 		return -EINVAL;
 	t->refs++;
-	*pfn = t->pfn0 + gfn - T_GFN;
+	*pfn = T_PFN + gfn - T_GFN;
 	*gran = PRIVMEM_GRAN_4K;
 	return 0;
 }
@@ -159,21 +257,82 @@ static void t_put_pfn(void *priv, u64 pfn)
 	((struct tdx_test *)priv)->refs--;
 }
 
-static void tdx_test_destroy(void *data)
-{
-	struct tdx_test *t = data;
+/* MapGPA's view of KVM */
 
+static int t_convert(void *arg, const struct privmem_entry *entries,
+		     unsigned int nr, unsigned int *done,
+		     unsigned int *err_index)
+{
+	struct tdx_test *t = arg;
+
+	t->converts++;
+	return privmem_convert(t->space, entries, nr, 0, done, err_index);
+}
+
+static bool t_has_events(void *arg)
+{
+	struct tdx_test *t = arg;
+
+	return t->events_at && t->converts >= t->events_at;
+}
+
+static const struct privmem_tdx_map_ops t_mops = {
+	.convert	= t_convert,
+	.has_events	= t_has_events,
+};
+
+static int tdx_setup(struct tdx_test *t)
+{
+	struct privmem_space_config cfg = { .policy = &t->policy };
+	int r;
+
+	t->tdx = privmem_tdx_create(&t->bops, t, T_GFN, T_NPAGES, &t_kops, t);
+	if (IS_ERR(t->tdx)) {
+		r = PTR_ERR(t->tdx);
+		t->tdx = NULL;
+		return r;
+	}
+	t->space = privmem_space_create(&cfg);
+	if (IS_ERR(t->space)) {
+		t->space = NULL;
+		return -ENOMEM;
+	}
+	return privmem_space_bind(t->space, T_GFN, T_NPAGES, &t->bops, t,
+				  &privmem_tdx_arch_ops, t->tdx);
+}
+
+static void tdx_teardown(struct tdx_test *t)
+{
 	if (t->space)
 		privmem_space_destroy(t->space);
+	t->space = NULL;
 	privmem_tdx_destroy(t->tdx);
-	__free_pages(t->pages, T_ORDER);
+	t->tdx = NULL;
+}
+
+static void tdx_test_destroy(void *data)
+{
+	tdx_teardown(data);
+}
+
+/* After every case: no TD page reached the host, no reference is left. */
+static void tdx_test_exit(struct kunit *test)
+{
+	struct tdx_test *t = test->priv;
+	unsigned int i, owned = 0;
+
+	tdx_teardown(t);
+	for (i = 0; i < T_NPAGES; i++)
+		owned += t->owned[i] && !t->leaked[i];
+	KUNIT_EXPECT_EQ_MSG(test, owned, 0,
+			    "S-EPT model: pages owned by the TD were freed");
+	KUNIT_EXPECT_EQ(test, t->violations, t->expect_violations);
+	KUNIT_EXPECT_EQ(test, t->refs, 0);
 }
 
 static int tdx_test_init(struct kunit *test)
 {
-	struct privmem_space_config cfg = {};
 	struct tdx_test *t;
-	unsigned int i;
 
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	if (!t)
@@ -185,56 +344,15 @@ static int tdx_test_init(struct kunit *test)
 	t->policy.partial_2m = PRIVMEM_PARTIAL_2M_SMASH;
 	t->policy.merge = PRIVMEM_MERGE_NEVER;
 	t->bops.prepare = t_bprep;
-	t->bops.commit = t_bdone;
-	t->bops.abort = t_bdone;
+	t->bops.commit = t_bcommit;
+	t->bops.abort = t_babort;
 	t->bops.get_pfn = t_get_pfn;
 	t->bops.put_pfn = t_put_pfn;
-
-	kunit_activate_static_stub(test, privmem_tdx_page_add, stub_add);
-	kunit_activate_static_stub(test, privmem_tdx_page_aug, stub_aug);
-	kunit_activate_static_stub(test, privmem_tdx_block, stub_block);
-	kunit_activate_static_stub(test, privmem_tdx_track, stub_track);
-	kunit_activate_static_stub(test, privmem_tdx_kick, stub_kick);
-	kunit_activate_static_stub(test, privmem_tdx_remove, stub_remove);
-	kunit_activate_static_stub(test, privmem_tdx_wbinvd, stub_wbinvd);
-	kunit_activate_static_stub(test, privmem_tdx_clear, stub_clear);
+	t->bops.unbind = t_bunbind;
 	kunit_activate_static_stub(test, privmem_tdx_leak, stub_leak);
-
-	t->pages = alloc_pages(GFP_KERNEL, T_ORDER);
-	if (!t->pages)
-		return -ENOMEM;
-	t->pfn0 = page_to_pfn(t->pages);
-	for (i = 0; i < T_NPAGES; i++)
-		memset(page_address(t->pages + i), 0xa0 + i, PAGE_SIZE);
-
-	t->tdx = privmem_tdx_create(NULL, t_td, T_HKID, &t->bops, t, T_GFN,
-				    T_NPAGES);
-	if (IS_ERR(t->tdx)) {
-		__free_pages(t->pages, T_ORDER);
-		return PTR_ERR(t->tdx);
-	}
-	cfg.policy = &t->policy;
-	t->space = privmem_space_create(&cfg);
-	if (IS_ERR(t->space)) {
-		t->space = NULL;
-		tdx_test_destroy(t);
-		return -ENOMEM;
-	}
 	if (kunit_add_action_or_reset(test, tdx_test_destroy, t))
 		return -ENOMEM;
-	return privmem_space_bind(t->space, T_GFN, T_NPAGES, &t->bops, t,
-				  &privmem_tdx_arch_ops, t->tdx);
-}
-
-static int conv(struct tdx_test *t, u64 off, u64 n, enum privmem_attr attr)
-{
-	struct privmem_entry e = {
-		.gfn = T_GFN + off, .npages = n, .attr = attr,
-		.gran = PRIVMEM_GRAN_4K,
-	};
-	unsigned int done;
-
-	return privmem_convert(t->space, &e, 1, 0, &done, NULL);
+	return tdx_setup(t);
 }
 
 static void launch(struct kunit *test)
@@ -243,180 +361,338 @@ static void launch(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, privmem_space_populate_done(t->space), 0);
 	KUNIT_ASSERT_EQ(test, privmem_space_launch(t->space), 0);
+	t->launched = true;
 }
 
-static void reset_log(struct tdx_test *t)
+static enum privmem_attr attr_of(struct tdx_test *t, u64 off)
 {
-	memset(t->calls, 0, sizeof(t->calls));
-	t->nlog = 0;
+	enum privmem_attr attr = PRIVMEM_SHARED;
+	enum privmem_gran gran;
+
+	privmem_lookup(t->space, T_GFN + off, &attr, &gran);
+	return attr;
 }
 
-static void expect_log(struct kunit *test, unsigned int i, enum tdx_call call,
-		       u64 off)
+/*
+ * The guest accepts a page: KVM's fault path maps it only if privmem has
+ * it private, with the page privmem's backend gives, and the mirror MMU
+ * AUGs it.  Return: 0, or -EFAULT for the memory fault exit.
+ */
+static int accept(struct tdx_test *t, u64 off)
+{
+	u64 pfn;
+	enum privmem_gran gran;
+	bool ok;
+
+	if (attr_of(t, off) != PRIVMEM_PRIVATE)
+		return -EFAULT;
+	if (t_get_pfn(t, T_GFN + off, &pfn, &gran))
+		return -EFAULT;
+	ok = sept_aug(t, T_GFN + off, pfn);
+	t_put_pfn(t, pfn);
+	return ok ? 0 : -EIO;
+}
+
+static u64 map_gpa(struct tdx_test *t, u64 gpa, u64 size,
+		   struct privmem_tdx_map_req *req)
+{
+	*req = (struct privmem_tdx_map_req){
+		.gpa = gpa, .size = size, .shared = T_SHARED, .rsvd = T_RSVD,
+	};
+	t->converts = 0;
+	return privmem_tdx_map_gpa(req, &t_mops, t);
+}
+
+static unsigned int count_attr(struct tdx_test *t, u64 off, u64 n,
+			       enum privmem_attr attr)
+{
+	unsigned int c = 0;
+	u64 i;
+
+	for (i = off; i < off + n; i++)
+		c += attr_of(t, i) == attr;
+	return c;
+}
+
+/* Each rule of the model catches a sequence the TDX module refuses. */
+static void tdx_model_rules(struct kunit *test)
 {
 	struct tdx_test *t = test->priv;
 
-	KUNIT_ASSERT_LT(test, i, t->nlog);
-	KUNIT_EXPECT_EQ_MSG(test, t->log[i].call, call, "log[%u]", i);
-	KUNIT_EXPECT_EQ_MSG(test, t->log[i].gfn, off ? T_GFN + off - 1 : 0,
-			    "log[%u]", i);
+	t->expect_violations = 7;
+	KUNIT_EXPECT_FALSE(test, sept_aug(t, T_GFN, T_PFN));	/* not launched */
+	KUNIT_EXPECT_TRUE(test, sept_add(t, T_GFN, T_PFN));
+	t->launched = true;
+	KUNIT_EXPECT_FALSE(test, sept_add(t, T_GFN + 1, T_PFN + 1));
+	KUNIT_EXPECT_FALSE(test, sept_aug(t, T_GFN, T_PFN));	/* mapped */
+	KUNIT_EXPECT_FALSE(test, sept_block(t, T_GFN + 1));	/* free */
+	KUNIT_EXPECT_FALSE(test, sept_remove(t, T_GFN, T_PFN));	/* not blocked */
+	KUNIT_EXPECT_TRUE(test, sept_block(t, T_GFN));
+	KUNIT_EXPECT_FALSE(test, sept_remove(t, T_GFN, T_PFN));	/* no TRACK */
+	sept_track(t);
+	host_takes(t, T_GFN, 1);				/* still owned */
+	KUNIT_EXPECT_EQ(test, t->violations, 7);
+	sept_kick(t);
+	KUNIT_EXPECT_TRUE(test, sept_remove(t, T_GFN, T_PFN));
+	KUNIT_EXPECT_FALSE(test, t->owned[0]);
 }
 
-/* Before launch: PAGE.ADD from a bounce copy of the page, never AUG. */
-static void tdx_prelaunch_add(struct kunit *test)
+/*
+ * MapGPA to private converts in chunks and maps nothing: the guest's
+ * accept AUGs each page.  MapGPA to shared takes the accepted pages out
+ * of the TD before the host gets them; an accept is then refused.
+ */
+static void tdx_map_gpa_private_then_shared(struct kunit *test)
 {
 	struct tdx_test *t = test->priv;
+	struct privmem_tdx_map_req req;
+	u64 i;
 
-	KUNIT_ASSERT_EQ(test, conv(t, 2, 3, PRIVMEM_PRIVATE), 0);
-	KUNIT_ASSERT_EQ(test, t->nlog, 3);
-	expect_log(test, 0, C_ADD, 1 + 2);
-	expect_log(test, 2, C_ADD, 1 + 4);
-	KUNIT_EXPECT_EQ(test, t->calls[C_AUG], 0);
-	/* the source handed to PAGE.ADD held each page's pre-boot data */
-	KUNIT_EXPECT_EQ(test, t->added[2], 0xa2);
-	KUNIT_EXPECT_EQ(test, t->added[4], 0xa4);
+	launch(test);
+	KUNIT_EXPECT_EQ(test, map_gpa(t, T_GPA(0), 3 * PRIVMEM_TDX_MAP_CHUNK,
+				      &req), TDVMCALL_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, req.err, 0);
+	KUNIT_EXPECT_EQ(test, t->converts, 3);
+	KUNIT_EXPECT_EQ(test, count_attr(t, 0, T_NPAGES, PRIVMEM_PRIVATE),
+			3 * T_CHUNK);
+	for (i = 0; i < T_NPAGES; i++)
+		KUNIT_EXPECT_EQ(test, t->sept[i], S_FREE);
+
+	for (i = 0; i < 3 * T_CHUNK; i += 100)
+		KUNIT_EXPECT_EQ(test, accept(t, i), 0);
+	KUNIT_EXPECT_EQ(test, accept(t, 3 * T_CHUNK), -EFAULT);
+
+	KUNIT_EXPECT_EQ(test, map_gpa(t, T_GPA(0) | T_SHARED,
+				      2 * PRIVMEM_TDX_MAP_CHUNK, &req),
+			TDVMCALL_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, t->converts, 2);
+	for (i = 0; i < 3 * T_CHUNK; i += 100)
+		KUNIT_EXPECT_EQ_MSG(test, t->sept[i],
+				    i < 2 * T_CHUNK ? S_FREE : S_MAPPED,
+				    "gfn offset %llu", i);
+	KUNIT_EXPECT_EQ(test, count_attr(t, 0, 2 * T_CHUNK, PRIVMEM_SHARED),
+			2 * T_CHUNK);
+	KUNIT_EXPECT_EQ(test, accept(t, 100), -EFAULT);
+	KUNIT_EXPECT_EQ(test, accept(t, 2 * T_CHUNK + 1), 0);
 	KUNIT_EXPECT_EQ(test, t->refs, 0);
 }
 
-/* After launch: AUG, one per page. */
-static void tdx_to_private(struct kunit *test)
+/* A guest that asks for nonsense gets the upstream status and no change. */
+static void tdx_map_gpa_nonsense(struct kunit *test)
 {
+	static const struct {
+		u64 gpa, size, rsvd, status;
+		bool converts;	/* privmem refuses it, not the checks */
+	} bad[] = {
+		{ T_GPA(0), 0, T_RSVD, TDVMCALL_STATUS_INVALID_OPERAND },
+		{ T_GPA(0), -T_GPA(0), T_RSVD, TDVMCALL_STATUS_INVALID_OPERAND },
+		{ T_GPA(1), -T_GPA(0), 0, TDVMCALL_STATUS_INVALID_OPERAND },
+		{ BIT_ULL(48), SZ_4K, T_RSVD, TDVMCALL_STATUS_INVALID_OPERAND },
+		{ BIT_ULL(48) - SZ_4K, SZ_8K, T_RSVD,
+		  TDVMCALL_STATUS_INVALID_OPERAND },
+		{ T_SHARED - SZ_4K, SZ_8K, T_RSVD,
+		  TDVMCALL_STATUS_INVALID_OPERAND },
+		{ T_GPA(0) + 8, SZ_4K, T_RSVD, TDVMCALL_STATUS_ALIGN_ERROR },
+		{ T_GPA(0), SZ_4K + 8, T_RSVD, TDVMCALL_STATUS_ALIGN_ERROR },
+		{ T_GPA(T_NPAGES), SZ_4K, T_RSVD,
+		  TDVMCALL_STATUS_INVALID_OPERAND, true },
+		{ T_GPA(T_NPAGES - 1), SZ_8K, T_RSVD,
+		  TDVMCALL_STATUS_INVALID_OPERAND, true },
+	};
 	struct tdx_test *t = test->priv;
+	struct privmem_tdx_map_req req;
+	unsigned int i;
 
 	launch(test);
-	KUNIT_ASSERT_EQ(test, conv(t, 0, 2, PRIVMEM_PRIVATE), 0);
-	KUNIT_ASSERT_EQ(test, t->nlog, 2);
-	expect_log(test, 0, C_AUG, 1 + 0);
-	expect_log(test, 1, C_AUG, 1 + 1);
-	KUNIT_EXPECT_EQ(test, t->calls[C_ADD], 0);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		req = (struct privmem_tdx_map_req){
+			.gpa = bad[i].gpa, .size = bad[i].size,
+			.shared = T_SHARED, .rsvd = bad[i].rsvd,
+		};
+		t->converts = 0;
+		KUNIT_EXPECT_EQ_MSG(test, privmem_tdx_map_gpa(&req, &t_mops, t),
+				    bad[i].status, "request %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, req.next, bad[i].gpa, "request %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, req.err, -EINVAL, "request %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, t->converts, bad[i].converts,
+				    "request %u", i);
+		KUNIT_EXPECT_FALSE(test, privmem_tdx_map_fatal(req.err));
+	}
+	KUNIT_EXPECT_EQ(test, count_attr(t, 0, T_NPAGES, PRIVMEM_SHARED),
+			T_NPAGES);
+	KUNIT_EXPECT_EQ(test, t->zaps, 0);
 }
 
-/* To shared: BLOCK all, TRACK and kick once, then REMOVE, WBINVD, reset. */
-static void tdx_to_shared(struct kunit *test)
+/*
+ * An event pending after a chunk stops the request with RETRY at the next
+ * chunk; the guest issues the rest again from R11.
+ */
+static void tdx_map_gpa_retry(struct kunit *test)
 {
 	struct tdx_test *t = test->priv;
+	struct privmem_tdx_map_req req;
+	u64 next;
 
 	launch(test);
-	KUNIT_ASSERT_EQ(test, conv(t, 0, 2, PRIVMEM_PRIVATE), 0);
-	reset_log(t);
-	KUNIT_ASSERT_EQ(test, conv(t, 0, 2, PRIVMEM_SHARED), 0);
-	KUNIT_ASSERT_EQ(test, t->nlog, 10);
-	expect_log(test, 0, C_BLOCK, 1 + 0);
-	expect_log(test, 1, C_BLOCK, 1 + 1);
-	expect_log(test, 2, C_TRACK, 0);
-	expect_log(test, 3, C_KICK, 0);
-	expect_log(test, 4, C_REMOVE, 1 + 0);
-	expect_log(test, 5, C_WBINVD, 1 + 0);
-	expect_log(test, 6, C_CLEAR, 1 + 0);
-	expect_log(test, 7, C_REMOVE, 1 + 1);
-	expect_log(test, 9, C_CLEAR, 1 + 1);
-	KUNIT_EXPECT_EQ(test, t->refs, 0);
-	/* nothing left in the TD for unbind */
-	reset_log(t);
-	privmem_space_destroy(t->space);
-	t->space = NULL;
-	KUNIT_EXPECT_EQ(test, t->calls[C_BLOCK] + t->calls[C_REMOVE], 0);
+	t->events_at = 2;
+	KUNIT_EXPECT_EQ(test, map_gpa(t, T_GPA(0), 4 * PRIVMEM_TDX_MAP_CHUNK,
+				      &req), TDVMCALL_STATUS_RETRY);
+	KUNIT_EXPECT_EQ(test, req.err, 0);
+	KUNIT_EXPECT_EQ(test, req.next, T_GPA(2 * T_CHUNK));
+	KUNIT_EXPECT_EQ(test, count_attr(t, 0, 2 * T_CHUNK, PRIVMEM_PRIVATE),
+			2 * T_CHUNK);
+	KUNIT_EXPECT_EQ(test, count_attr(t, 2 * T_CHUNK, 2 * T_CHUNK,
+					 PRIVMEM_SHARED), 2 * T_CHUNK);
+
+	t->events_at = 0;
+	next = req.next;
+	KUNIT_EXPECT_EQ(test, map_gpa(t, next, T_GPA(T_NPAGES) - next, &req),
+			TDVMCALL_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, req.next, T_GPA(T_NPAGES));
+	KUNIT_EXPECT_EQ(test, count_attr(t, 0, T_NPAGES, PRIVMEM_PRIVATE),
+			T_NPAGES);
 }
 
-/* Before launch no vCPU ran: removal needs no TRACK. */
-static void tdx_prelaunch_remove(struct kunit *test)
+/*
+ * A chunk the policy refuses stops the request there: the chunks before
+ * it are done, nothing after it is.
+ */
+static void tdx_map_gpa_refused(struct kunit *test)
 {
 	struct tdx_test *t = test->priv;
-
-	KUNIT_ASSERT_EQ(test, conv(t, 0, 1, PRIVMEM_PRIVATE), 0);
-	reset_log(t);
-	KUNIT_ASSERT_EQ(test, conv(t, 0, 1, PRIVMEM_SHARED), 0);
-	KUNIT_EXPECT_EQ(test, t->calls[C_TRACK], 0);
-	KUNIT_EXPECT_EQ(test, t->calls[C_BLOCK], 1);
-	KUNIT_EXPECT_EQ(test, t->calls[C_REMOVE], 1);
-}
-
-/* AUG fails mid-op: the pages already added are removed again. */
-static void tdx_undo_private(struct kunit *test)
-{
-	struct tdx_test *t = test->priv;
+	struct privmem_tdx_map_req req;
 
 	launch(test);
-	t->fail_nth[C_AUG] = 3;
-	KUNIT_EXPECT_EQ(test, conv(t, 4, 4, PRIVMEM_PRIVATE), -EIO);
-	KUNIT_EXPECT_EQ(test, t->calls[C_AUG], 3);
-	KUNIT_EXPECT_EQ(test, t->calls[C_BLOCK], 2);
-	KUNIT_EXPECT_EQ(test, t->calls[C_TRACK], 1);
-	KUNIT_EXPECT_EQ(test, t->calls[C_REMOVE], 2);
-	expect_log(test, 3, C_BLOCK, 1 + 4);
-	expect_log(test, 4, C_BLOCK, 1 + 5);
-	KUNIT_EXPECT_EQ(test, t->calls[C_LEAK], 0);
-	KUNIT_EXPECT_EQ(test, privmem_tdx_leaked(t->tdx), 0);
+	t->deny_gfn = T_GFN + T_CHUNK + 7;
+	KUNIT_EXPECT_EQ(test, map_gpa(t, T_GPA(0), 3 * PRIVMEM_TDX_MAP_CHUNK,
+				      &req), TDVMCALL_STATUS_INVALID_OPERAND);
+	KUNIT_EXPECT_EQ(test, req.err, -EPERM);
+	KUNIT_EXPECT_FALSE(test, privmem_tdx_map_fatal(req.err));
+	KUNIT_EXPECT_EQ(test, req.next, T_GPA(T_CHUNK));
+	KUNIT_EXPECT_EQ(test, count_attr(t, 0, T_CHUNK, PRIVMEM_PRIVATE),
+			T_CHUNK);
+	KUNIT_EXPECT_EQ(test, count_attr(t, T_CHUNK, 3 * T_CHUNK,
+					 PRIVMEM_SHARED), 3 * T_CHUNK);
 }
 
-/* A busy AUG is -EBUSY, nothing else is done. */
-static void tdx_busy(struct kunit *test)
+/*
+ * The TDX module refuses a REMOVE, at every position of a conversion to
+ * shared: the request ends KVM_RUN with -EIO, and no page of the range,
+ * nor of the span when the space goes, ever reaches the host.
+ */
+static void tdx_remove_fails_at_every_position(struct kunit *test)
 {
 	struct tdx_test *t = test->priv;
+	struct privmem_tdx_map_req req;
+	unsigned int k, i, n = 6;
 
-	launch(test);
-	t->fail_nth[C_AUG] = 1;
-	t->fail_err[C_AUG] = TDX_OPERAND_BUSY;
-	KUNIT_EXPECT_EQ(test, conv(t, 0, 1, PRIVMEM_PRIVATE), -EBUSY);
-	KUNIT_EXPECT_EQ(test, t->nlog, 1);
+	for (k = 1; k <= n; k++) {
+		if (k > 1) {
+			tdx_teardown(t);
+			memset(t->sept, 0, sizeof(t->sept));
+			memset(t->owned, 0, sizeof(t->owned));
+			memset(t->leaked, 0, sizeof(t->leaked));
+			t->launched = false;
+			t->bugged = false;
+			t->removes = 0;
+			KUNIT_ASSERT_EQ(test, tdx_setup(t), 0);
+		}
+		launch(test);
+		KUNIT_ASSERT_EQ(test, map_gpa(t, T_GPA(0), SZ_64K, &req),
+				TDVMCALL_STATUS_SUCCESS);
+		for (i = 0; i < n; i++)
+			KUNIT_ASSERT_EQ(test, accept(t, 2 * i), 0);
+		t->fail_remove = k;
+		KUNIT_EXPECT_EQ_MSG(test, map_gpa(t, T_GPA(0) | T_SHARED, SZ_64K,
+						  &req),
+				    TDVMCALL_STATUS_INVALID_OPERAND, "k %u", k);
+		KUNIT_EXPECT_EQ_MSG(test, req.err, -EIO, "k %u", k);
+		KUNIT_EXPECT_TRUE(test, privmem_tdx_map_fatal(req.err));
+		KUNIT_EXPECT_EQ_MSG(test, t->sept[2 * (k - 1)], S_BLOCKED,
+				    "k %u", k);
+		KUNIT_EXPECT_TRUE_MSG(test, t->leaked[2 * (k - 1)], "k %u", k);
+		KUNIT_EXPECT_GT(test, privmem_tdx_leaked(t->tdx), 0);
+		KUNIT_EXPECT_EQ(test, t->refs, 0);
+	}
 }
 
-/* REMOVE fails: that page stays in the TD and is leaked; others go. */
-static void tdx_remove_fails_leaks(struct kunit *test)
+/*
+ * Before launch, a conversion to private puts nothing into the TD (the
+ * VMM adds pre-boot pages with KVM_TDX_INIT_MEM_REGION), and a page added
+ * then is taken out again when the range goes back to shared.
+ */
+static void tdx_prelaunch(struct kunit *test)
 {
 	struct tdx_test *t = test->priv;
+	struct privmem_entry e = {
+		.gfn = T_GFN, .npages = 4, .attr = PRIVMEM_PRIVATE,
+		.gran = PRIVMEM_GRAN_4K,
+	};
+	unsigned int done, i;
 
-	launch(test);
-	KUNIT_ASSERT_EQ(test, conv(t, 0, 3, PRIVMEM_PRIVATE), 0);
-	reset_log(t);
-	t->fail_nth[C_REMOVE] = 2;
-	KUNIT_EXPECT_EQ(test, conv(t, 0, 3, PRIVMEM_SHARED), -EIO);
-	KUNIT_EXPECT_EQ(test, t->calls[C_REMOVE], 3);
-	KUNIT_EXPECT_EQ(test, t->calls[C_CLEAR], 2);
-	KUNIT_ASSERT_EQ(test, t->calls[C_LEAK], 1);
-	KUNIT_EXPECT_EQ(test, privmem_tdx_leaked(t->tdx), 1);
-	/* the leaked page is not removed again by unbind */
-	reset_log(t);
-	privmem_space_destroy(t->space);
-	t->space = NULL;
-	KUNIT_EXPECT_EQ(test, t->calls[C_REMOVE], 0);
+	KUNIT_ASSERT_EQ(test, privmem_convert(t->space, &e, 1,
+					      PRIVMEM_CONVERT_HOST, &done,
+					      NULL), 0);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, t->sept[i], S_FREE);
+	KUNIT_EXPECT_TRUE(test, sept_add(t, T_GFN + 1, T_PFN + 1));
+	e.attr = PRIVMEM_SHARED;
+	KUNIT_ASSERT_EQ(test, privmem_convert(t->space, &e, 1,
+					      PRIVMEM_CONVERT_HOST, &done,
+					      NULL), 0);
+	KUNIT_EXPECT_EQ(test, t->sept[1], S_FREE);
+	KUNIT_EXPECT_FALSE(test, t->owned[1]);
 }
 
-/* Unbind removes every page the adapter put into the TD. */
+/* A space that dies takes every page out of the TD. */
 static void tdx_unbind(struct kunit *test)
 {
 	struct tdx_test *t = test->priv;
+	struct privmem_tdx_map_req req;
 
-	KUNIT_ASSERT_EQ(test, conv(t, 1, 2, PRIVMEM_PRIVATE), 0);
 	launch(test);
-	KUNIT_ASSERT_EQ(test, conv(t, 9, 1, PRIVMEM_PRIVATE), 0);
-	reset_log(t);
-	privmem_space_destroy(t->space);
-	t->space = NULL;
-	KUNIT_EXPECT_EQ(test, t->calls[C_BLOCK], 3);
-	KUNIT_EXPECT_EQ(test, t->calls[C_TRACK], 1);
-	KUNIT_EXPECT_EQ(test, t->calls[C_REMOVE], 3);
-	KUNIT_EXPECT_EQ(test, t->calls[C_CLEAR], 3);
-	expect_log(test, 0, C_BLOCK, 1 + 1);
-	expect_log(test, 2, C_BLOCK, 1 + 9);
-	KUNIT_EXPECT_EQ(test, t->refs, 0);
+	KUNIT_ASSERT_EQ(test, map_gpa(t, T_GPA(0), PRIVMEM_TDX_MAP_CHUNK, &req),
+			TDVMCALL_STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, accept(t, 3), 0);
+	KUNIT_ASSERT_EQ(test, accept(t, 300), 0);
+	privmem_space_kill(t->space);
+	KUNIT_EXPECT_EQ(test, t->sept[3], S_FREE);
+	KUNIT_EXPECT_EQ(test, t->sept[300], S_FREE);
+	KUNIT_EXPECT_EQ(test, privmem_tdx_leaked(t->tdx), 0);
+}
+
+static void tdx_create_rejects(struct kunit *test)
+{
+	struct tdx_test *t = test->priv;
+	struct privmem_tdx_kvm_ops half = { .zap = t_zap };
+	struct privmem_backend_ops nopfn = t->bops;
+
+	nopfn.get_pfn = NULL;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_tdx_create(&t->bops, t, T_GFN, 0,
+							 &t_kops, t)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_tdx_create(&nopfn, t, T_GFN, 1,
+							 &t_kops, t)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_tdx_create(&t->bops, t, T_GFN, 1,
+							 &half, t)), -EINVAL);
 }
 
 static struct kunit_case privmem_tdx_cases[] = {
-	KUNIT_CASE(tdx_prelaunch_add),
-	KUNIT_CASE(tdx_to_private),
-	KUNIT_CASE(tdx_to_shared),
-	KUNIT_CASE(tdx_prelaunch_remove),
-	KUNIT_CASE(tdx_undo_private),
-	KUNIT_CASE(tdx_busy),
-	KUNIT_CASE(tdx_remove_fails_leaks),
+	KUNIT_CASE(tdx_model_rules),
+	KUNIT_CASE(tdx_map_gpa_private_then_shared),
+	KUNIT_CASE(tdx_map_gpa_nonsense),
+	KUNIT_CASE(tdx_map_gpa_retry),
+	KUNIT_CASE(tdx_map_gpa_refused),
+	KUNIT_CASE(tdx_remove_fails_at_every_position),
+	KUNIT_CASE(tdx_prelaunch),
 	KUNIT_CASE(tdx_unbind),
+	KUNIT_CASE(tdx_create_rejects),
 	{}
 };
 
 static struct kunit_suite privmem_tdx_suite = {
 	.name = "privmem_tdx",
 	.init = tdx_test_init,
+	.exit = tdx_test_exit,
 	.test_cases = privmem_tdx_cases,
 };
 
