@@ -57,9 +57,11 @@ flock 9
 report build "$tmp/build"
 out=$PRIVMEM_BUILD/x86_64
 dirs=(virt/privmem/)
-for d in arch/x86/kvm; do
-	ls "$PRIVMEM_TREE/$d"/privmem* >/dev/null 2>&1 && dirs+=("$d/")
-done
+# The SEV-SNP and TDX adapters sit in svm/ and vmx/, which kbuild builds
+# as part of arch/x86/kvm/.
+if compgen -G "$PRIVMEM_TREE/arch/x86/kvm/*/privmem*" >/dev/null; then
+	dirs+=(arch/x86/kvm/)
+fi
 # Debian's sparse (0.6.4) predates __typeof_unqual__, and without it the
 # kernel's own probe (scripts/checker-valid.sh) turns sparse off with only
 # a make warning: CF maps it to __typeof__, and a run in which sparse

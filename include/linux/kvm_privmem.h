@@ -74,12 +74,14 @@ void kvm_privmem_arch_zap(struct kvm *kvm, u64 gfn, u64 npages);
  * @kvm: the VM.
  * @gfn: the frame.
  * @pfn: the host frame privmem backs it with.
+ * @arch_priv: the hardware adapter's cookie (kvm_arch_privmem_arch_ops()).
  * @arg: the caller's cookie.
  *
  * Return: 0 or an errno, which kvm_privmem_populate() returns.
  */
 typedef int (*kvm_privmem_populate_fn)(struct kvm *kvm, gfn_t gfn,
-				       kvm_pfn_t pfn, void *arg);
+				       kvm_pfn_t pfn, void *arch_priv,
+				       void *arg);
 int kvm_privmem_populate(struct kvm *kvm, gfn_t gfn, kvm_privmem_populate_fn fn,
 			 void *arg);
 

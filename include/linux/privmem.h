@@ -404,14 +404,14 @@ struct privmem_backend_ops {
  *
  * What each adapter maps onto these:
  *
- *  - SEV-SNP (arch/x86/kvm/privmem-snp.c): KVM's nested page table is
+ *  - SEV-SNP (arch/x86/kvm/svm/privmem-snp.c): KVM's nested page table is
  *    zapped first, then @set_private / @set_shared are RMPUPDATE at 4K,
  *    or at 2M for a block held in one 2M folio; @set_shared flushes the
  *    pages it gives back; @split_2m is PSMASH of a block assigned at 2M;
  *    @memory_failure is the zap; @unbind returns every assigned page.  No
  *    @merge_2m (the host cannot rebuild a validated 2M entry), no
  *    @prepare / @finish.
- *  - TDX (arch/x86/kvm/privmem-tdx.c): KVM's mirror MMU issues every
+ *  - TDX (arch/x86/kvm/vmx/privmem-tdx.c): KVM's mirror MMU issues every
  *    Secure-EPT SEAMCALL; @set_private, @set_shared, @memory_failure and
  *    @unbind zap KVM's mappings of their range, which for a conversion
  *    to shared BLOCKs, TRACKs and REMOVEs each page in the TD before the

@@ -1104,7 +1104,11 @@ static int kvm_privmem_populate_one(void *arg, u64 gfn, u64 npages,
 	r = ops->get_pfn(p->pm->sh, gfn, &pfn, &fgran);
 	if (r)
 		return r;
-	r = p->fn(p->pm->kvm, gfn, pfn, p->arg);
+	/* As kvm_privmem_get_pfn(): a poisoned page goes to no one. */
+	if (PageHWPoison(pfn_to_page(pfn)))
+		r = -EHWPOISON;
+	else
+		r = p->fn(p->pm->kvm, gfn, pfn, p->pm->arch_priv, p->arg);
 	ops->put_pfn(p->pm->sh, pfn);
 	return r;
 }
@@ -1120,13 +1124,14 @@ static int kvm_privmem_populate_one(void *arg, u64 gfn, u64 npages,
  * @arg: passed to @fn.
  *
  * For a vendor's pre-boot population that copies into the guest's private
- * pages through its hardware (TDX's KVM_TDX_INIT_MEM_REGION), in place of
- * kvm_gmem_populate().
+ * pages (TDX's KVM_TDX_INIT_MEM_REGION, SEV-SNP's
+ * KVM_SEV_SNP_LAUNCH_UPDATE), in place of kvm_gmem_populate().
  *
  * Context: Process context; may sleep.
  * Return: what @fn returned; -EINVAL if privmem has @gfn shared; -ENOENT
  * if @gfn is outside the bound span; -ENXIO if no span is bound; -EBUSY
- * once the VM has run; -ENODEV if the space is dead.
+ * once the VM has run; -ENODEV if the space is dead; -EHWPOISON if the
+ * page backing @gfn is poisoned (@fn is not called).
  */
 int kvm_privmem_populate(struct kvm *kvm, gfn_t gfn, kvm_privmem_populate_fn fn,
 			 void *arg)

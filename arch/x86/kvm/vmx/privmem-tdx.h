@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * privmem adapter for Intel TDX: the Secure-EPT side of a conversion, and
- * the TD's MapGPA requests.  See arch/x86/kvm/privmem-tdx.c.
+ * the TD's MapGPA requests.  See arch/x86/kvm/vmx/privmem-tdx.c.
  */
 #ifndef __KVM_X86_PRIVMEM_TDX_H
 #define __KVM_X86_PRIVMEM_TDX_H

@@ -32,18 +32,26 @@
  *  - unbind: the span is zapped, then every page of it that the RMP
  *    shows assigned is made shared again and flushed.
  *
+ * KVM_SEV_SNP_LAUNCH_UPDATE goes through privmem_snp_launch_update(), see
+ * "DOC: SEV-SNP pre-boot population".
+ *
  * A page that cannot be made shared again must never reach the host.  The
  * adapter keeps a reference on its folio for ever so that the backend's
  * truncation cannot free it.  It does not use snp_leak_pages(): that
  * chains the page through page->lru, which a shmem folio still uses on
  * the LRU, and mm/ offers modules no way to take a folio off the LRU.
+ * The adapter also remembers the page: no later op touches its RMP entry
+ * again (an op that would fails with -EHWPOISON, unbind passes it by), and
+ * privmem_snp_leaked() counts it once.
  *
  * Every hardware step goes through a thin wrapper whose first statement is
  * KUNIT_STATIC_STUB_REDIRECT(), so the privmem_snp suite can record and
- * fail it (arch/x86/kvm/privmem-snp-test.c).
+ * fail it (arch/x86/kvm/svm/privmem-snp-test.c).
  */
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/xarray.h>
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 #include <asm/cacheflush.h>
@@ -61,7 +69,9 @@
  * @zap: removes the nested page table entries of a range, or NULL.
  * @zap_arg: @zap's first argument.
  * @leaked: frames kept from the host because they stayed guest-owned.
- *	Protected by the space's conversion mutex, like every op.
+ * @kept: those frames' PFNs, so that no later op touches their RMP
+ *	entries again.  Both protected by the space's conversion mutex,
+ *	like every op.
  */
 struct privmem_snp {
 	const struct privmem_backend_ops *backend;
@@ -72,6 +82,7 @@ struct privmem_snp {
 	void (*zap)(void *arg, u64 gfn, u64 npages);
 	void *zap_arg;
 	u64 leaked;
+	struct xarray kept;
 };
 
 /* One RMP entry's worth of a range: a 2M block or a 4K page. */
@@ -93,6 +104,26 @@ VISIBLE_IF_KUNIT int privmem_snp_rmp_shared(u64 pfn, enum pg_level level)
 {
 	KUNIT_STATIC_STUB_REDIRECT(privmem_snp_rmp_shared, pfn, level);
 	return rmp_make_shared(pfn, level);
+}
+
+/* A 4K page handed to the firmware: assigned to the VM and immutable. */
+VISIBLE_IF_KUNIT int privmem_snp_rmp_preguest(u64 pfn, u64 gpa, u32 asid)
+{
+	KUNIT_STATIC_STUB_REDIRECT(privmem_snp_rmp_preguest, pfn, gpa, asid);
+	return rmp_make_private(pfn, gpa, PG_LEVEL_4K, asid, true);
+}
+
+/* The host writes a hypervisor-owned page: the VMM's pre-boot data. */
+VISIBLE_IF_KUNIT void privmem_snp_copy(u64 pfn, struct page *src)
+{
+	void *from, *to;
+
+	KUNIT_STATIC_STUB_REDIRECT(privmem_snp_copy, pfn, src);
+	from = kmap_local_page(src);
+	to = kmap_local_pfn(pfn);
+	memcpy(to, from, PAGE_SIZE);
+	kunmap_local(to);
+	kunmap_local(from);
 }
 
 /* Returns 0, a positive PSMASH failure code, or a negative errno. */
@@ -128,6 +159,28 @@ VISIBLE_IF_KUNIT void privmem_snp_leak(u64 pfn, u64 npages)
 		folio_get(folio);
 		pfn = folio_pfn(folio) + folio_nr_pages(folio);
 	}
+}
+
+/*
+ * Keep @npages pages from @pfn from the host for ever, and from every later
+ * op: their RMP entries are not to be trusted nor touched again.  If the
+ * xarray has no memory, only the second part is lost.
+ */
+static void privmem_snp_keep(struct privmem_snp *snp, u64 pfn, u64 npages)
+{
+	u64 i;
+
+	privmem_snp_leak(pfn, npages);
+	snp->leaked += npages;
+	for (i = 0; i < npages; i++)
+		xa_store(&snp->kept, pfn + i, xa_mk_value(1), GFP_KERNEL_ACCOUNT);
+}
+
+static bool privmem_snp_kept(struct privmem_snp *snp, u64 pfn, u64 npages)
+{
+	unsigned long index = pfn;
+
+	return xa_find(&snp->kept, &index, pfn + npages - 1, XA_PRESENT);
 }
 
 static void privmem_snp_zap(struct privmem_snp *snp, u64 gfn, u64 npages)
@@ -175,10 +228,11 @@ static int privmem_snp_release(struct privmem_snp *snp,
 {
 	int ret;
 
+	if (privmem_snp_kept(snp, u->pfn, u->npages))
+		return -EHWPOISON;
 	ret = privmem_snp_rmp_shared(u->pfn, u->level);
 	if (ret) {
-		privmem_snp_leak(u->pfn, u->npages);
-		snp->leaked += u->npages;
+		privmem_snp_keep(snp, u->pfn, u->npages);
 		return ret;
 	}
 	privmem_snp_flush(u->pfn, u->npages);
@@ -247,7 +301,10 @@ static int privmem_snp_set(struct privmem_snp *snp, const struct privmem_op *op,
 		ret = privmem_snp_get(snp, gfn, op->gran, &u);
 		if (ret)
 			break;
-		ret = privmem_snp_set_unit(snp, gfn, &u, to);
+		if (privmem_snp_kept(snp, u.pfn, u.npages))
+			ret = -EHWPOISON;
+		else
+			ret = privmem_snp_set_unit(snp, gfn, &u, to);
 		privmem_snp_put(snp, &u);
 		if (ret)
 			break;
@@ -277,7 +334,9 @@ static int privmem_snp_split_2m(void *priv, u64 gfn)
 	if (ret)
 		return ret;
 	/* A block without a 2M folio was assigned page by page. */
-	if (u.level == PG_LEVEL_2M) {
+	if (u.level == PG_LEVEL_2M && privmem_snp_kept(snp, u.pfn, u.npages)) {
+		ret = -EHWPOISON;
+	} else if (u.level == PG_LEVEL_2M) {
 		privmem_snp_zap(snp, gfn, PRIVMEM_PAGES_2M);
 		do {
 			ret = privmem_snp_psmash(u.pfn);
@@ -304,8 +363,10 @@ static void privmem_snp_unbind(void *priv)
 			gfn++;		/* a hole: never private */
 			continue;
 		}
-		if (!privmem_snp_rmp_lookup(u.pfn, &assigned, &level) &&
-		    assigned) {
+		if (privmem_snp_kept(snp, u.pfn, 1)) {
+			/* never touched again: the unit is one 4K page */
+		} else if (!privmem_snp_rmp_lookup(u.pfn, &assigned, &level) &&
+			   assigned) {
 			if (level == PG_LEVEL_2M && IS_ALIGNED(gfn, PRIVMEM_PAGES_2M) &&
 			    IS_ALIGNED(u.pfn, PRIVMEM_PAGES_2M) &&
 			    end - gfn >= PRIVMEM_PAGES_2M) {
@@ -534,6 +595,115 @@ int privmem_snp_psc_msr(u64 gfn, unsigned int op,
 }
 
 /**
+ * DOC: SEV-SNP pre-boot population
+ *
+ * KVM_SEV_SNP_LAUNCH_UPDATE on a privmem VM encrypts and measures the
+ * VMM's pre-boot data in place, in the pages privmem has private: there is
+ * no second copy of the data and no guest_memfd.  privmem made the page
+ * guest-owned when it became private (an RMP entry assigned to the VM's
+ * ASID, not validated), while the firmware wants a page the host filled
+ * and then made immutable.  For each 4K page privmem_snp_launch_update()
+ * therefore:
+ *
+ *  1. has KVM zap the frame and looks the page up in the RMP: a page
+ *     assigned at 2M is refused with -EINVAL and nothing changes (convert
+ *     pre-boot ranges at 4K);
+ *  2. makes the page hypervisor-owned (RMPUPDATE) and flushes it, so the
+ *     host can write it; if the RMP refuses, nothing has changed;
+ *  3. copies the VMM's page into it, if there is one: there is none for
+ *     KVM_SEV_SNP_PAGE_TYPE_ZERO, nor when the VMM has the data already
+ *     in the page (written while it was shared, kept by the conversion
+ *     to private) and asks for it to be encrypted in place;
+ *  4. makes it assigned and immutable (RMPUPDATE, 4K) and has the
+ *     firmware run SNP_LAUNCH_UPDATE on it, which leaves it guest-owned
+ *     and validated.
+ *
+ * If step 4's RMPUPDATE fails, or the firmware fails the page, the page is
+ * given back to the guest as privmem has it, not validated: after a
+ * firmware failure it is first reclaimed (SNP_PAGE_RECLAIM), made
+ * hypervisor-owned and flushed, and the caller may read it (the firmware
+ * writes its answer into a CPUID page it refuses).  A page the firmware
+ * will not reclaim, or the RMP will not give back, stays immutable or
+ * guest-owned and is kept from the host for ever, as in unbind.  The page
+ * never holds anything of the guest's own at this point: it is the VMM's
+ * data, or the zeroes the backend scrubbed it to.  Step 2 changes no
+ * byte of the page (RMPUPDATE and the flush write nothing back that the
+ * host did not write), so in-place data survives it.
+ *
+ * Populating a page again redoes the four steps: the new contents replace
+ * the old ones and are measured too.
+ */
+
+/**
+ * privmem_snp_launch_update() - SNP_LAUNCH_UPDATE of one private page
+ * @snp: the VM's adapter cookie.
+ * @gfn: the frame, private in privmem, inside the span.
+ * @pfn: the host page privmem backs @gfn with.
+ * @src: the VMM's page to copy in, or NULL for none.
+ * @ops: the firmware commands.
+ * @arg: their first argument.
+ *
+ * See "DOC: SEV-SNP pre-boot population".  Called with the space's
+ * conversion mutex held (kvm_privmem_populate()), so no conversion changes
+ * @gfn meanwhile.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0; -EINVAL if @gfn is outside the span or its RMP entry is 2M;
+ * -EHWPOISON if the adapter kept the page from the host; the errno of a
+ * failed RMP step; or the errno of @ops->update.
+ */
+int privmem_snp_launch_update(struct privmem_snp *snp, u64 gfn, u64 pfn,
+			      struct page *src,
+			      const struct privmem_snp_launch_ops *ops, void *arg)
+{
+	bool assigned;
+	int level, ret;
+
+	if (gfn < snp->gfn || gfn - snp->gfn >= snp->npages)
+		return -EINVAL;
+	if (privmem_snp_kept(snp, pfn, 1))
+		return -EHWPOISON;
+	privmem_snp_zap(snp, gfn, 1);
+	ret = privmem_snp_rmp_lookup(pfn, &assigned, &level);
+	if (ret)
+		return ret;
+	if (assigned && level != PG_LEVEL_4K)
+		return -EINVAL;
+	if (assigned) {
+		ret = privmem_snp_rmp_shared(pfn, PG_LEVEL_4K);
+		if (ret)
+			return ret;
+	}
+	privmem_snp_flush(pfn, 1);
+	if (src)
+		privmem_snp_copy(pfn, src);
+
+	ret = privmem_snp_rmp_preguest(pfn, PFN_PHYS(gfn), snp->asid);
+	if (ret)
+		goto give_back;
+	ret = ops->update(arg, gfn, pfn);
+	if (!ret)
+		return 0;
+	/* Immutable until the firmware lets it go; then hypervisor-owned. */
+	if (ops->reclaim(arg, pfn) || privmem_snp_rmp_shared(pfn, PG_LEVEL_4K)) {
+		privmem_snp_keep(snp, pfn, 1);
+		return ret;
+	}
+	privmem_snp_flush(pfn, 1);
+	if (ops->failed)
+		ops->failed(arg, pfn);
+give_back:
+	/*
+	 * Failing leaves a page the guest cannot validate and that holds
+	 * only the VMM's data.
+	 */
+	WARN_ONCE(privmem_snp_rmp_private(pfn, PFN_PHYS(gfn), PG_LEVEL_4K,
+					  snp->asid),
+		  "privmem: SNP: cannot reassign gfn %llx\n", gfn);
+	return ret;
+}
+
+/**
  * privmem_snp_create() - make the SEV-SNP adapter's cookie for a space
  * @asid: the SNP VM's ASID.
  * @backend: the space's backend ops; must have @get_pfn.
@@ -574,6 +744,7 @@ struct privmem_snp *privmem_snp_create(u32 asid,
 	snp->asid = asid;
 	snp->zap = zap;
 	snp->zap_arg = zap_arg;
+	xa_init(&snp->kept);
 	return snp;
 }
 
@@ -585,6 +756,9 @@ struct privmem_snp *privmem_snp_create(u32 asid,
  */
 void privmem_snp_destroy(struct privmem_snp *snp)
 {
+	if (!snp)
+		return;
+	xa_destroy(&snp->kept);
 	kfree(snp);
 }
 

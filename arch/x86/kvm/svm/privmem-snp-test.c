@@ -16,9 +16,12 @@
  *    and not part of a 2M entry;
  *  - RMPUPDATE to shared must name the level the entry was assigned at;
  *  - PSMASH only on the head of a 2M assigned entry;
+ *  - an immutable entry (a page handed to the firmware) changes only
+ *    through the firmware: SNP_LAUNCH_UPDATE needs it assigned at 4K and
+ *    immutable and leaves it validated; SNP_PAGE_RECLAIM lets it go;
  *  - no RMPUPDATE of a page the nested page table still maps;
- *  - the host flushes (touches) only hypervisor-owned pages: touching a
- *    guest-owned page is an RMP fault;
+ *  - the host flushes or writes (touches) only hypervisor-owned pages:
+ *    touching a guest-owned page is an RMP fault;
  *  - when the space is gone, every page is hypervisor-owned again unless
  *    the adapter kept it from the host (leaked): freeing a guest-owned
  *    page would hand it to the host allocator.
@@ -36,7 +39,13 @@
 #define T_ASID		7
 #define T_LOG		2048
 
-enum snp_call { C_PRIV, C_SHARED, C_PSMASH, C_LOOKUP, C_FLUSH, C_LEAK, C_NR };
+enum snp_call {
+	C_PRIV, C_SHARED, C_PSMASH, C_LOOKUP, C_FLUSH, C_LEAK,
+	C_PREGUEST, C_COPY, C_FW_UPDATE, C_FW_RECLAIM, C_FW_FAILED, C_NR
+};
+
+#define RMP_IMMUTABLE	BIT(0)
+#define RMP_VALIDATED	BIT(1)
 
 struct snp_log {
 	enum snp_call call;
@@ -54,6 +63,8 @@ struct snp_test {
 	long refs;			/* get_pfn minus put_pfn */
 	/* RMP model, per page: 0 hypervisor-owned, else the assigned level */
 	u8 rmp[T_NPAGES];
+	u8 rmp_flags[T_NPAGES];		/* RMP_IMMUTABLE, RMP_VALIDATED */
+	u8 content[T_NPAGES];		/* 1, 2: src_a, src_b copied in */
 	bool leaked[T_NPAGES];		/* kept from the host by the adapter */
 	bool mapped[T_NPAGES];		/* the nested page table maps it */
 	unsigned int zaps;
@@ -67,6 +78,9 @@ struct snp_test {
 	unsigned int fail_nth[C_NR];
 	int fail_ret;			/* what a failing PSMASH returns */
 	unsigned int calls[C_NR];
+	struct page *src_a, *src_b;	/* two source pages, told apart */
+	u64 measured;			/* pages the firmware measured */
+	u64 fw_failed_pfn;		/* what the failed callback was given */
 	unsigned int nlog;
 	struct snp_log log[T_LOG];
 };
@@ -109,8 +123,20 @@ static void rmp_set(struct snp_test *t, u64 pfn, enum pg_level level, u8 v)
 {
 	u64 i, n = pages_of(level);
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		t->rmp[pfn - T_PFN + i] = v;
+		t->rmp_flags[pfn - T_PFN + i] = 0;
+	}
+}
+
+static bool none_immutable(struct snp_test *t, u64 pfn, u64 n)
+{
+	u64 i;
+
+	for (i = 0; i < n; i++)
+		if (t->rmp_flags[pfn - T_PFN + i] & RMP_IMMUTABLE)
+			return false;
+	return true;
 }
 
 static bool none_mapped(struct snp_test *t, u64 pfn, u64 n)
@@ -153,6 +179,9 @@ static int stub_rmp_shared(u64 pfn, enum pg_level level)
 
 	if (snp_record(C_SHARED, pfn, level))
 		return -EFAULT;
+	if (!snp_rule(none_immutable(t, pfn, pages_of(level)),
+		      "RMPUPDATE of an immutable page", pfn))
+		return -EFAULT;
 	if (!snp_rule(t->rmp[pfn - T_PFN] == level &&
 		      IS_ALIGNED(pfn, pages_of(level)),
 		      "RMPUPDATE to shared at another level than assigned", pfn))
@@ -171,6 +200,9 @@ static int stub_psmash(u64 pfn)
 
 	if (snp_record(C_PSMASH, pfn, 0))
 		return t->fail_ret;
+	if (!snp_rule(none_immutable(t, pfn, PRIVMEM_PAGES_2M),
+		      "PSMASH of an immutable page", pfn))
+		return 1;
 	if (!snp_rule(IS_ALIGNED(pfn, PRIVMEM_PAGES_2M) &&
 		      t->rmp[pfn - T_PFN] == PG_LEVEL_2M,
 		      "PSMASH of an entry not assigned at 2M", pfn))
@@ -202,6 +234,37 @@ static void stub_flush(u64 pfn, u64 npages)
 	for (i = 0; i < npages; i++)
 		snp_rule(!t->rmp[pfn - T_PFN + i],
 			 "the host touched a guest-owned page", pfn + i);
+}
+
+static int stub_rmp_preguest(u64 pfn, u64 gpa, u32 asid)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct snp_test *t = cur();
+
+	KUNIT_EXPECT_EQ(test, asid, T_ASID);
+	KUNIT_EXPECT_EQ(test, gpa, PFN_PHYS(pfn - T_PFN + T_GFN));
+	if (snp_record(C_PREGUEST, pfn, PG_LEVEL_4K))
+		return -EFAULT;
+	if (!snp_rule(!t->rmp[pfn - T_PFN],
+		      "RMPUPDATE to private over an assigned entry", pfn))
+		return -EFAULT;
+	if (!snp_rule(none_mapped(t, pfn, 1), "RMPUPDATE of a page still mapped",
+		      pfn))
+		return -EFAULT;
+	t->rmp[pfn - T_PFN] = PG_LEVEL_4K;
+	t->rmp_flags[pfn - T_PFN] = RMP_IMMUTABLE;
+	return 0;
+}
+
+/* The test's source pages are named by their first byte, never read. */
+static void stub_copy(u64 pfn, struct page *src)
+{
+	struct snp_test *t = cur();
+
+	snp_record(C_COPY, pfn, 1);
+	if (snp_rule(!t->rmp[pfn - T_PFN], "the host wrote a guest-owned page",
+		     pfn))
+		t->content[pfn - T_PFN] = 1 + (src == t->src_b);
 }
 
 static void stub_leak(u64 pfn, u64 npages)
@@ -323,6 +386,9 @@ static int snp_test_init(struct kunit *test)
 	kunit_activate_static_stub(test, privmem_snp_rmp_lookup, stub_lookup);
 	kunit_activate_static_stub(test, privmem_snp_flush, stub_flush);
 	kunit_activate_static_stub(test, privmem_snp_leak, stub_leak);
+	kunit_activate_static_stub(test, privmem_snp_rmp_preguest,
+				   stub_rmp_preguest);
+	kunit_activate_static_stub(test, privmem_snp_copy, stub_copy);
 
 	t->snp = privmem_snp_create(T_ASID, &t->bops, t, T_GFN, T_NPAGES,
 				    t_zap, t);
@@ -541,6 +607,16 @@ static void snp_undo_private_leak(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, privmem_snp_leaked(t->snp), 1);
 	KUNIT_EXPECT_EQ(test, t->rmp[1], PG_LEVEL_4K);
 	KUNIT_EXPECT_EQ(test, attr_of(t, 1), PRIVMEM_SHARED);
+	/* the kept page is not touched again, nor counted twice */
+	reset_log(t);
+	memset(t->fail_nth, 0, sizeof(t->fail_nth));
+	KUNIT_EXPECT_EQ(test, conv(t, 1, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K),
+			-EHWPOISON);
+	KUNIT_EXPECT_EQ(test, t->calls[C_PRIV] + t->calls[C_SHARED], 0);
+	privmem_space_destroy(t->space);
+	t->space = NULL;
+	KUNIT_EXPECT_EQ(test, t->rmp[1], PG_LEVEL_4K);
+	KUNIT_EXPECT_EQ(test, privmem_snp_leaked(t->snp), 1);
 }
 
 /* A later step of the entry fails: the core calls set_shared to undo. */
@@ -934,6 +1010,224 @@ static void snp_psc_msr(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->converts, 3);
 }
 
+/* The firmware model: SNP_LAUNCH_UPDATE and SNP_PAGE_RECLAIM. */
+static int fw_update(void *arg, u64 gfn, u64 pfn)
+{
+	struct snp_test *t = arg;
+	u64 i = pfn - T_PFN;
+
+	if (snp_record(C_FW_UPDATE, pfn, gfn))
+		return -EIO;	/* refused: the page stays immutable */
+	if (!snp_rule(gfn == T_GFN + i, "SNP_LAUNCH_UPDATE at another GPA", pfn) ||
+	    !snp_rule(t->rmp[i] == PG_LEVEL_4K && t->rmp_flags[i] == RMP_IMMUTABLE,
+		      "SNP_LAUNCH_UPDATE of a page not pre-guest", pfn))
+		return -EIO;
+	t->rmp_flags[i] = RMP_VALIDATED;
+	t->measured++;
+	return 0;
+}
+
+static int fw_reclaim(void *arg, u64 pfn)
+{
+	struct snp_test *t = arg;
+	u64 i = pfn - T_PFN;
+
+	if (snp_record(C_FW_RECLAIM, pfn, 0))
+		return -EIO;
+	if (!snp_rule(t->rmp_flags[i] & RMP_IMMUTABLE,
+		      "SNP_PAGE_RECLAIM of a page not immutable", pfn))
+		return -EIO;
+	t->rmp_flags[i] = 0;	/* still assigned, for the host to take */
+	return 0;
+}
+
+static void fw_failed(void *arg, u64 pfn)
+{
+	struct snp_test *t = arg;
+
+	snp_record(C_FW_FAILED, pfn, 0);
+	snp_rule(!t->rmp[pfn - T_PFN], "the host read a guest-owned page", pfn);
+	t->fw_failed_pfn = pfn;
+}
+
+static const struct privmem_snp_launch_ops fw_ops = {
+	.update = fw_update,
+	.reclaim = fw_reclaim,
+	.failed = fw_failed,
+};
+
+static int launch(struct snp_test *t, u64 off, struct page *src)
+{
+	return privmem_snp_launch_update(t->snp, T_GFN + off, T_PFN + off, src,
+					 &fw_ops, t);
+}
+
+static void free_src(void *page)
+{
+	__free_page(page);
+}
+
+static struct page *src_page(struct kunit *test)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, free_src, page), 0);
+	return page;
+}
+
+/* Two private 4K pages and two source pages; a vCPU maps page 8. */
+static void launch_setup(struct kunit *test)
+{
+	struct snp_test *t = test->priv;
+
+	t->src_a = src_page(test);
+	t->src_b = src_page(test);
+	KUNIT_ASSERT_EQ(test, conv(t, 8, 2, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K), 0);
+	t->mapped[8] = true;
+	reset_log(t);
+}
+
+/*
+ * A private page is made hypervisor-owned, written, made pre-guest and
+ * measured: the model refuses any other order.  Populating it again
+ * replaces and measures the new contents.
+ */
+static void snp_launch_update(struct kunit *test)
+{
+	struct snp_test *t = test->priv;
+
+	launch_setup(test);
+	KUNIT_ASSERT_EQ(test, launch(t, 8, t->src_a), 0);
+	KUNIT_ASSERT_EQ(test, t->nlog, 6);
+	expect_log(test, 0, C_LOOKUP, 8, 0);
+	expect_log(test, 1, C_SHARED, 8, PG_LEVEL_4K);
+	expect_log(test, 2, C_FLUSH, 8, 1);
+	expect_log(test, 3, C_COPY, 8, 1);
+	expect_log(test, 4, C_PREGUEST, 8, PG_LEVEL_4K);
+	expect_log(test, 5, C_FW_UPDATE, 8, T_GFN + 8);
+	KUNIT_EXPECT_EQ(test, t->rmp[8], PG_LEVEL_4K);
+	KUNIT_EXPECT_EQ(test, t->rmp_flags[8], RMP_VALIDATED);
+	KUNIT_EXPECT_EQ(test, t->content[8], 1);
+	KUNIT_EXPECT_EQ(test, t->measured, 1);
+	KUNIT_EXPECT_FALSE(test, t->mapped[8]);
+
+	KUNIT_ASSERT_EQ(test, launch(t, 8, t->src_b), 0);
+	KUNIT_EXPECT_EQ(test, t->content[8], 2);
+	KUNIT_EXPECT_EQ(test, t->measured, 2);
+	/* the page 9 next to it is untouched */
+	KUNIT_EXPECT_EQ(test, t->rmp[9], PG_LEVEL_4K);
+	KUNIT_EXPECT_EQ(test, t->rmp_flags[9], 0);
+	/* a launched page converts to shared as any other */
+	KUNIT_EXPECT_EQ(test, conv(t, 8, 1, PRIVMEM_SHARED, PRIVMEM_GRAN_4K), 0);
+	KUNIT_EXPECT_EQ(test, t->rmp[8], 0);
+	KUNIT_EXPECT_EQ(test, t->refs, 0);
+}
+
+/*
+ * No source (the ZERO page type, or in place): the host writes nothing,
+ * and what the VMM wrote before the conversion is what is measured.
+ */
+static void snp_launch_update_in_place(struct kunit *test)
+{
+	struct snp_test *t = test->priv;
+
+	launch_setup(test);
+	t->content[9] = 7;
+	KUNIT_ASSERT_EQ(test, launch(t, 9, NULL), 0);
+	KUNIT_EXPECT_EQ(test, t->calls[C_COPY], 0);
+	KUNIT_EXPECT_EQ(test, t->content[9], 7);
+	KUNIT_EXPECT_EQ(test, t->rmp_flags[9], RMP_VALIDATED);
+	KUNIT_EXPECT_EQ(test, t->measured, 1);
+}
+
+/* A 2M RMP entry, a frame outside the span: refused, nothing changes. */
+static void snp_launch_update_refused(struct kunit *test)
+{
+	struct snp_test *t = test->priv;
+
+	launch_setup(test);
+	KUNIT_ASSERT_EQ(test, conv(t, PRIVMEM_PAGES_2M, PRIVMEM_PAGES_2M,
+				   PRIVMEM_PRIVATE, PRIVMEM_GRAN_2M), 0);
+	reset_log(t);
+	KUNIT_EXPECT_EQ(test, launch(t, PRIVMEM_PAGES_2M + 3, t->src_a), -EINVAL);
+	KUNIT_EXPECT_EQ(test, privmem_snp_launch_update(t->snp, T_GFN + T_NPAGES,
+							T_PFN, t->src_a,
+							&fw_ops, t), -EINVAL);
+	KUNIT_EXPECT_EQ(test, privmem_snp_launch_update(t->snp, T_GFN - 1,
+							T_PFN, t->src_a,
+							&fw_ops, t), -EINVAL);
+	KUNIT_EXPECT_EQ(test, t->calls[C_SHARED] + t->calls[C_PREGUEST] +
+			t->calls[C_COPY] + t->calls[C_FW_UPDATE], 0);
+	KUNIT_EXPECT_EQ(test, t->rmp[PRIVMEM_PAGES_2M + 3], PG_LEVEL_2M);
+	KUNIT_EXPECT_EQ(test, t->measured, 0);
+}
+
+/*
+ * Every step failing in turn: the page ends guest-owned and not validated
+ * (as privmem has it private), or kept from the host for ever; the model
+ * checks that the host never touched it while guest-owned.
+ */
+static void snp_launch_update_fails(struct kunit *test)
+{
+	static const enum snp_call steps[] = { C_SHARED, C_PREGUEST, C_FW_UPDATE };
+	struct snp_test *t = test->priv;
+	unsigned int i;
+
+	launch_setup(test);
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		reset_log(t);
+		memset(t->fail_nth, 0, sizeof(t->fail_nth));
+		t->fail_nth[steps[i]] = 1;
+		KUNIT_EXPECT_NE_MSG(test, launch(t, 8, t->src_a), 0, "step %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, t->rmp[8], PG_LEVEL_4K, "step %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, t->rmp_flags[8], 0, "step %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, t->calls[C_FW_FAILED],
+				    steps[i] == C_FW_UPDATE, "step %u", i);
+	}
+	/* the refused page was reclaimed, shown to the caller, given back */
+	KUNIT_EXPECT_EQ(test, t->calls[C_FW_RECLAIM], 1);
+	KUNIT_EXPECT_EQ(test, t->fw_failed_pfn, T_PFN + 8);
+	KUNIT_EXPECT_EQ(test, t->measured, 0);
+	KUNIT_EXPECT_EQ(test, privmem_snp_leaked(t->snp), 0);
+	/* and can be populated again */
+	memset(t->fail_nth, 0, sizeof(t->fail_nth));
+	KUNIT_EXPECT_EQ(test, launch(t, 8, t->src_a), 0);
+	KUNIT_EXPECT_EQ(test, t->rmp_flags[8], RMP_VALIDATED);
+}
+
+/*
+ * The firmware will not reclaim a page it refused: the page stays
+ * immutable and is kept from the host, and no later op or unbind touches
+ * its RMP entry again.
+ */
+static void snp_launch_update_reclaim_fails(struct kunit *test)
+{
+	struct snp_test *t = test->priv;
+
+	launch_setup(test);
+	t->fail_nth[C_FW_UPDATE] = 1;
+	t->fail_nth[C_FW_RECLAIM] = 1;
+	KUNIT_EXPECT_EQ(test, launch(t, 8, t->src_a), -EIO);
+	KUNIT_EXPECT_EQ(test, t->calls[C_FW_FAILED], 0);
+	KUNIT_EXPECT_TRUE(test, t->leaked[8]);
+	KUNIT_EXPECT_EQ(test, t->rmp_flags[8], RMP_IMMUTABLE);
+	KUNIT_EXPECT_EQ(test, privmem_snp_leaked(t->snp), 1);
+
+	reset_log(t);
+	KUNIT_EXPECT_EQ(test, launch(t, 8, t->src_a), -EHWPOISON);
+	KUNIT_EXPECT_EQ(test, conv(t, 8, 1, PRIVMEM_SHARED, PRIVMEM_GRAN_4K),
+			-EHWPOISON);
+	KUNIT_EXPECT_EQ(test, attr_of(t, 8), PRIVMEM_PRIVATE);
+	KUNIT_EXPECT_EQ(test, t->calls[C_SHARED] + t->calls[C_PRIV] +
+			t->calls[C_PREGUEST], 0);
+	/* unbind passes it by: any RMPUPDATE of it breaks a model rule */
+	privmem_space_destroy(t->space);
+	t->space = NULL;
+	KUNIT_EXPECT_EQ(test, privmem_snp_leaked(t->snp), 1);
+	KUNIT_EXPECT_EQ(test, t->rmp[9], 0);
+}
+
 static struct kunit_case privmem_snp_cases[] = {
 	KUNIT_CASE(snp_to_private_4k),
 	KUNIT_CASE(snp_to_private_2m),
@@ -955,6 +1249,11 @@ static struct kunit_case privmem_snp_cases[] = {
 	KUNIT_CASE(snp_psc_resume_partial),
 	KUNIT_CASE(snp_psc_refused_whole),
 	KUNIT_CASE(snp_psc_msr),
+	KUNIT_CASE(snp_launch_update),
+	KUNIT_CASE(snp_launch_update_in_place),
+	KUNIT_CASE(snp_launch_update_refused),
+	KUNIT_CASE(snp_launch_update_fails),
+	KUNIT_CASE(snp_launch_update_reclaim_fails),
 	{}
 };
 
