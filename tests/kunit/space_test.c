@@ -360,12 +360,85 @@ static void privmem_space_validators(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, privmem_arch_validate(&a), -EINVAL);
 }
 
+/* The backend of privmem_space_get_pfn(): frame gfn is pfn gfn + 100. */
+static int gp_refs;
+
+static int gp_get(void *priv, u64 gfn, u64 *pfn, enum privmem_gran *gran)
+{
+	if (gfn == 0x13)
+		return -ENOENT;	/* a hole */
+	*pfn = gfn + 100;
+	*gran = PRIVMEM_GRAN_4K;
+	gp_refs += (long)priv;
+	return 0;
+}
+
+static void gp_put(void *priv, u64 pfn)
+{
+	gp_refs -= (long)priv;
+}
+
+/*
+ * privmem_space_get_pfn() goes to the backend the space was bound with,
+ * with its cookie, only for a frame of the span of a live space.
+ */
+static void privmem_space_get_pfn_test(struct kunit *test)
+{
+	/* Static: the spaces outlive this function until the kunit actions. */
+	static const struct privmem_policy_ops p = {
+		.name = "v", .allow = v_allow, .mode = v_mode,
+	};
+	static const struct privmem_backend_ops b = {
+		.prepare = v_op, .commit = v_end, .abort = v_end,
+		.get_pfn = gp_get, .put_pfn = gp_put,
+	};
+	static const struct privmem_backend_ops nob = {
+		.prepare = v_op, .commit = v_end, .abort = v_end,
+	};
+	static const struct privmem_arch_ops a = {
+		.set_private = v_op, .set_shared = v_op,
+	};
+	struct privmem_space_config cfg = { .policy = &p };
+	enum privmem_gran gran;
+	struct privmem_space *s;
+	u64 pfn = 0;
+
+	gp_refs = 0;
+	s = privmem_space_create(&cfg);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(s));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, destroy_space, s), 0);
+	KUNIT_EXPECT_EQ(test, privmem_space_get_pfn(s, 0x10, &pfn, &gran), -ENXIO);
+	KUNIT_ASSERT_EQ(test, privmem_space_bind(s, 0x10, 8, &b, (void *)2L, &a,
+						 NULL), 0);
+	KUNIT_EXPECT_EQ(test, privmem_space_get_pfn(s, 0x0f, &pfn, &gran), -EINVAL);
+	KUNIT_EXPECT_EQ(test, privmem_space_get_pfn(s, 0x18, &pfn, &gran), -EINVAL);
+	KUNIT_EXPECT_EQ(test, privmem_space_get_pfn(s, 0x13, &pfn, &gran), -ENOENT);
+	KUNIT_EXPECT_EQ(test, gp_refs, 0);
+	KUNIT_ASSERT_EQ(test, privmem_space_get_pfn(s, 0x17, &pfn, &gran), 0);
+	KUNIT_EXPECT_EQ(test, pfn, 0x17 + 100);
+	KUNIT_EXPECT_EQ(test, gp_refs, 2);
+	privmem_space_put_pfn(s, pfn);
+	KUNIT_EXPECT_EQ(test, gp_refs, 0);
+	privmem_space_kill(s);
+	KUNIT_EXPECT_EQ(test, privmem_space_get_pfn(s, 0x17, &pfn, &gran), -ENODEV);
+	KUNIT_EXPECT_EQ(test, gp_refs, 0);
+
+	s = privmem_space_create(&cfg);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(s));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, destroy_space, s), 0);
+	KUNIT_ASSERT_EQ(test, privmem_space_bind(s, 0x10, 8, &nob, NULL, &a, NULL),
+			0);
+	KUNIT_EXPECT_EQ(test, privmem_space_get_pfn(s, 0x10, &pfn, &gran),
+			-EOPNOTSUPP);
+}
+
 static struct kunit_case privmem_space_cases[] = {
 	KUNIT_CASE_PARAM(privmem_space_lifecycle, lifecycle_gen_params),
 	KUNIT_CASE(privmem_space_config_copied),
 	KUNIT_CASE(privmem_space_teardown_order),
 	KUNIT_CASE(privmem_space_memory_failure_report),
 	KUNIT_CASE(privmem_space_validators),
+	KUNIT_CASE(privmem_space_get_pfn_test),
 	{}
 };
 

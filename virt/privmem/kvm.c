@@ -1040,13 +1040,13 @@ EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_faultin);
  * Return: 0; -EAGAIN if @gfn is being converted or no longer private
  * (retry the fault), also when its page was punched out by a conversion
  * that began after the lookup; -EHWPOISON if the page is
- * hardware-poisoned; another errno from the backend.
+ * hardware-poisoned; -ENODEV if the space died since the lookup; another
+ * errno from the backend.
  */
 int kvm_privmem_get_pfn(struct kvm *kvm, gfn_t gfn, kvm_pfn_t *pfn,
 			struct page **page, int *max_order)
 {
 	struct kvm_privmem *pm = to_pm(kvm);
-	const struct privmem_backend_ops *ops = &privmem_shmem_backend_ops;
 	enum privmem_gran gran, fgran;
 	unsigned int seq = privmem_lookup_begin(pm->space);
 	enum privmem_attr attr;
@@ -1058,7 +1058,7 @@ int kvm_privmem_get_pfn(struct kvm *kvm, gfn_t gfn, kvm_pfn_t *pfn,
 		return r;
 	if (attr != PRIVMEM_PRIVATE)
 		return -EAGAIN;
-	r = ops->get_pfn(pm->sh, gfn, &hpfn, &fgran);
+	r = privmem_space_get_pfn(pm->space, gfn, &hpfn, &fgran);
 	/*
 	 * A destructive conversion to shared that began after the lookup
 	 * may have punched the page out already: retry, as for any fault
@@ -1069,13 +1069,13 @@ int kvm_privmem_get_pfn(struct kvm *kvm, gfn_t gfn, kvm_pfn_t *pfn,
 	if (r)
 		return r;
 	if (PageHWPoison(pfn_to_page(hpfn))) {
-		ops->put_pfn(pm->sh, hpfn);
+		privmem_space_put_pfn(pm->space, hpfn);
 		return -EHWPOISON;
 	}
 
 	*page = pfn_to_page(hpfn);
 	get_page(*page);
-	ops->put_pfn(pm->sh, hpfn);
+	privmem_space_put_pfn(pm->space, hpfn);
 	*pfn = hpfn;
 	*max_order = gran == PRIVMEM_GRAN_2M && fgran == PRIVMEM_GRAN_2M ?
 		     PMD_SHIFT - PAGE_SHIFT : 0;
@@ -1093,7 +1093,6 @@ static int kvm_privmem_populate_one(void *arg, u64 gfn, u64 npages,
 				    enum privmem_attr attr,
 				    enum privmem_gran gran)
 {
-	const struct privmem_backend_ops *ops = &privmem_shmem_backend_ops;
 	struct kvm_privmem_populate *p = arg;
 	enum privmem_gran fgran;
 	u64 pfn;
@@ -1101,7 +1100,7 @@ static int kvm_privmem_populate_one(void *arg, u64 gfn, u64 npages,
 
 	if (attr != PRIVMEM_PRIVATE)
 		return -EINVAL;
-	r = ops->get_pfn(p->pm->sh, gfn, &pfn, &fgran);
+	r = privmem_space_get_pfn(p->pm->space, gfn, &pfn, &fgran);
 	if (r)
 		return r;
 	/* As kvm_privmem_get_pfn(): a poisoned page goes to no one. */
@@ -1109,7 +1108,7 @@ static int kvm_privmem_populate_one(void *arg, u64 gfn, u64 npages,
 		r = -EHWPOISON;
 	else
 		r = p->fn(p->pm->kvm, gfn, pfn, p->pm->arch_priv, p->arg);
-	ops->put_pfn(p->pm->sh, pfn);
+	privmem_space_put_pfn(p->pm->space, pfn);
 	return r;
 }
 

@@ -397,6 +397,54 @@ enum privmem_space_state privmem_space_state(const struct privmem_space *space)
 EXPORT_SYMBOL_GPL(privmem_space_state);
 
 /**
+ * privmem_space_get_pfn() - the host page the space's backend has at a frame
+ * @space: the space.
+ * @gfn: the frame.
+ * @pfn: returns the host frame number.
+ * @gran: returns the size of the folio backing it.
+ *
+ * For a fault path or a pre-boot copy of the space's owner: goes to the
+ * backend the space was bound with (&privmem_backend_ops.get_pfn), so the
+ * owner keeps no second copy of it.  Takes a reference on the page that
+ * the caller drops with privmem_space_put_pfn().  It does not look at the
+ * frame's attribute: the caller asks privmem_lookup() first.  May sleep if
+ * the backend's @get_pfn does.
+ *
+ * Return: 0; -ENXIO if the space is not bound; -ENODEV if it is dead (its
+ * pages are no longer anyone's to map); -EINVAL if @gfn is outside the
+ * span; -EOPNOTSUPP if the backend has no @get_pfn; or the backend's
+ * errno (-ENOENT if no page backs @gfn).
+ */
+int privmem_space_get_pfn(struct privmem_space *space, u64 gfn, u64 *pfn,
+			  enum privmem_gran *gran)
+{
+	/* Pairs with the release in privmem_space_bind(). */
+	enum privmem_space_state state = smp_load_acquire(&space->state);
+
+	if (state == PRIVMEM_SPACE_CREATED)
+		return -ENXIO;
+	if (state == PRIVMEM_SPACE_DEAD)
+		return -ENODEV;
+	if (gfn < space->base || gfn - space->base >= space->npages)
+		return -EINVAL;
+	if (!space->backend->get_pfn)
+		return -EOPNOTSUPP;
+	return space->backend->get_pfn(space->backend_priv, gfn, pfn, gran);
+}
+EXPORT_SYMBOL_GPL(privmem_space_get_pfn);
+
+/**
+ * privmem_space_put_pfn() - drop the reference privmem_space_get_pfn() took
+ * @space: the space.
+ * @pfn: the frame privmem_space_get_pfn() returned.
+ */
+void privmem_space_put_pfn(struct privmem_space *space, u64 pfn)
+{
+	space->backend->put_pfn(space->backend_priv, pfn);
+}
+EXPORT_SYMBOL_GPL(privmem_space_put_pfn);
+
+/**
  * privmem_space_policy() - the policy a space was created with
  * @space: the space.
  *
