@@ -410,7 +410,8 @@ struct privmem_backend_ops {
  *    pages it gives back; @split_2m is PSMASH of a block assigned at 2M;
  *    @memory_failure is the zap; @unbind returns every assigned page.  No
  *    @merge_2m (the host cannot rebuild a validated 2M entry), no
- *    @prepare / @finish.
+ *    @prepare / @finish.  KVM_SEV_SNP_LAUNCH_UPDATE is not an op: KVM
+ *    calls privmem_snp_launch_update() through kvm_privmem_populate().
  *  - TDX (arch/x86/kvm/vmx/privmem-tdx.c): KVM's mirror MMU issues every
  *    Secure-EPT SEAMCALL; @set_private, @set_shared, @memory_failure and
  *    @unbind zap KVM's mappings of their range, which for a conversion
@@ -430,7 +431,11 @@ struct privmem_backend_ops {
  * a reverse op must not fail on a range its forward op just converted.
  * When an op cannot tell what state the hardware left a page in, the
  * adapter must never hand that page back to the host: it keeps the page
- * (holds its folio for ever) and fails with -EIO.  The core then fails
+ * (holds its folio for ever) and fails with -EIO.  The SEV-SNP adapter
+ * remembers the pages it kept: a later op whose range holds one fails
+ * with -EHWPOISON and touches no hardware state.  The TDX adapter keeps
+ * pages only of a TD that KVM marked bugged, and then fails every later
+ * op with -EIO.  The core then fails
  * the entry like any other error; if undoing the entry's earlier steps
  * fails as well, the core kills the space and returns -EIO.  The VMM
  * should treat -EIO as fatal for the VM, as KVM's TDX_BUG_ON() does.

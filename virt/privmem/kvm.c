@@ -66,6 +66,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <trace/events/kvm.h>
 
 /**
  * struct kvm_privmem - a VM's privmem state
@@ -84,6 +85,8 @@
  * @bound: a span is bound (release/acquire with @base and @npages).
  * @launched: the space is launched; KVM_RUN takes the fast path.
  * @dying: the VM is being destroyed: memory-failure reports are ignored.
+ * @id: the VM's name in the kvm_privmem_convert trace event: its KVM
+ *	debugfs directory's ("<pid>-<fd>"), or "<pid>" without debugfs.
  *
  * The counters are KVM binary stats: the space's in &struct
  * kvm_vm_stat_generic, refreshed when they are read
@@ -104,6 +107,7 @@ struct kvm_privmem {
 	bool bound;
 	bool launched;
 	bool dying;
+	char id[24];
 };
 
 /* Lowest and highest GPA bit usable as the shared alias bit. */
@@ -349,6 +353,10 @@ int kvm_privmem_enable_cap(struct kvm *kvm, const struct kvm_enable_cap *cap)
 		return -ENOMEM;
 	pm->kvm = kvm;
 	pm->flags = flags;
+	if (IS_ENABLED(CONFIG_DEBUG_FS) && !IS_ERR_OR_NULL(kvm->debugfs_dentry))
+		snprintf(pm->id, sizeof(pm->id), "%pd", kvm->debugfs_dentry);
+	else
+		snprintf(pm->id, sizeof(pm->id), "%d", kvm->userspace_pid);
 	if (flags & KVM_PRIVMEM_SHARED_ALIAS)
 		pm->alias = BIT_ULL(bit - PAGE_SHIFT);
 	mutex_init(&pm->lock);
@@ -708,6 +716,8 @@ static int kvm_privmem_convert_entries(struct kvm_privmem *pm,
 	*failed = r ? bad : -1;
 out:
 	kfree(ents);
+	trace_kvm_privmem_convert(pm->id, flags & PRIVMEM_CONVERT_HOST ?
+				  "host" : "guest", nr, *done, r);
 	return r;
 }
 
@@ -1014,6 +1024,7 @@ int kvm_privmem_faultin(struct kvm_vcpu *vcpu, gfn_t gfn, bool is_private,
 		return 0;
 	case PRIVMEM_FAULT_CONVERTED:
 		++vcpu->stat.generic.privmem_implicit;
+		trace_kvm_privmem_convert(pm->id, "fault", 1, 1, 0);
 		return -EAGAIN;
 	case PRIVMEM_FAULT_RETRY:
 		return -EAGAIN;
@@ -1384,8 +1395,12 @@ int kvm_privmem_guest_convert_entries(struct kvm_vcpu *vcpu,
 				      unsigned int nr, unsigned int *done,
 				      unsigned int *err_index)
 {
-	return privmem_convert(to_pm(vcpu->kvm)->space, entries, nr, 0, done,
-			       err_index);
+	struct kvm_privmem *pm = to_pm(vcpu->kvm);
+	int r;
+
+	r = privmem_convert(pm->space, entries, nr, 0, done, err_index);
+	trace_kvm_privmem_convert(pm->id, "guest", nr, *done, r);
+	return r;
 }
 EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_guest_convert_entries);
 

@@ -1464,13 +1464,14 @@ static bool test_trace(void)
 	struct kvm_privmem_entry e[3] = {};
 	struct kvm_privmem_convert c;
 	struct pm_vm p;
-	char gfn[32];
+	char gfn[32], vm[32];
 	int i, n;
 
 	if (!dir)
 		return false;
 	pm_vm_setup(&p, KVM_PRIVMEM_POLICY_CC, 0, 1, guest_implicit);
 	trace_write(dir, "events/privmem/enable", "1");
+	trace_write(dir, "events/kvm/kvm_privmem_convert/enable", "1");
 	trace_write(dir, "trace", "");
 
 	/* Three separate 4K entries: three steps, one request. */
@@ -1493,13 +1494,27 @@ static bool test_trace(void)
 	pm_convert1(p.vm, DATA_GPA + BLOCK + PAGE_SIZE, PAGE_SIZE,
 		    KVM_PRIVMEM_SHARED);
 	trace_write(dir, "events/privmem/enable", "0");
+	trace_write(dir, "events/kvm/kvm_privmem_convert/enable", "0");
 
-	n = TRACE_COUNT(dir, "privmem_convert:", "nr=3 ", "done=3 ", "ret=0");
+	/* " privmem_convert:", not kvm_privmem_convert. */
+	n = TRACE_COUNT(dir, " privmem_convert:", "nr=3 ", "done=3 ", "ret=0");
 	TEST_ASSERT(n == 1, "privmem_convert nr=3 done=3: %d events", n);
-	n = TRACE_COUNT(dir, "privmem_convert:", "nr=2 ", "done=0 ", "ret=-22");
+	n = TRACE_COUNT(dir, " privmem_convert:", "nr=2 ", "done=0 ", "ret=-22");
 	TEST_ASSERT(n == 1, "privmem_convert ret=-22: %d events", n);
-	n = TRACE_COUNT(dir, "privmem_convert:");
+	n = TRACE_COUNT(dir, " privmem_convert:");
 	TEST_ASSERT(n == 4, "privmem_convert: %d events, want 4", n);
+	/* The same four requests in the kvm group, named as in debugfs. */
+	snprintf(vm, sizeof(vm), "vm=%d-%d ", getpid(), p.vm->fd);
+	n = TRACE_COUNT(dir, "kvm_privmem_convert:", vm, "who=host ", "nr=3 ",
+			"done=3 ", "ret=0");
+	TEST_ASSERT(n == 1, "kvm_privmem_convert %s nr=3 done=3: %d events", vm, n);
+	n = TRACE_COUNT(dir, "kvm_privmem_convert:", vm, "who=host ", "nr=2 ",
+			"done=0 ", "ret=-22");
+	TEST_ASSERT(n == 1, "kvm_privmem_convert ret=-22: %d events", n);
+	n = TRACE_COUNT(dir, "kvm_privmem_convert:", vm);
+	TEST_ASSERT(n == 4, "kvm_privmem_convert %s: %d events, want 4", vm, n);
+	n = TRACE_COUNT(dir, "kvm_privmem_convert:");
+	TEST_ASSERT(n == 4, "kvm_privmem_convert: %d events, want 4", n);
 	for (i = 0; i < 3; i++) {
 		snprintf(gfn, sizeof(gfn), "gfn=%#llx ",
 			 (unsigned long long)(DATA_GPA >> 12) + 2 * i + 1);
