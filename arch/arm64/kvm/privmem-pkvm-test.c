@@ -11,6 +11,7 @@
 #include <kunit/test.h>
 #include <linux/kvm_host.h>
 #include <linux/privmem.h>
+#include <linux/privmem_kunit.h>
 
 #include "privmem-pkvm.h"
 
@@ -24,11 +25,8 @@ struct pkvm_call {
 };
 
 struct pkvm_test {
-	struct privmem_policy_ops policy;
-	struct privmem_backend_ops bops;
-	struct privmem_space *space;
+	struct privmem_kunit_fake f;	/* policy, backend and space */
 	struct kvm *kvm;
-	enum privmem_mode mode;
 	bool mapped[T_NPAGES];		/* fake EL2: donated to the guest */
 	bool shared[T_NPAGES];		/* fake EL2: shared with the host */
 	/* the loaded vCPU's pending request, as EL2 keeps it */
@@ -73,39 +71,17 @@ static int stub_hyp_convert(u64 gfn, bool share)
 	return 0;
 }
 
-/* Fake policy and backend */
-
-static int t_allow(const struct privmem_conv_info *ci)
-{
-	return 0;
-}
-
-static enum privmem_mode t_mode(const struct privmem_conv_info *ci)
-{
-	return cur()->mode;
-}
-
-static int t_bprep(void *priv, const struct privmem_op *op)
-{
-	return 0;
-}
-
-static void t_bdone(void *priv, const struct privmem_op *op)
-{
-}
-
+/* After the space (privmem_kunit_fake_bind()'s action runs first). */
 static void pkvm_test_destroy(void *data)
 {
 	struct pkvm_test *t = data;
 
-	if (t->space)
-		privmem_space_destroy(t->space);
+	privmem_kunit_fake_destroy(&t->f);
 	kfree(t->kvm);
 }
 
 static int pkvm_test_init(struct kunit *test)
 {
-	struct privmem_space_config cfg = {};
 	struct pkvm_test *t;
 
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
@@ -116,49 +92,28 @@ static int pkvm_test_init(struct kunit *test)
 	if (!t->kvm)
 		return -ENOMEM;
 	rwlock_init(&t->kvm->mmu_lock);
-	strscpy(t->policy.name, "pkvm-test");
-	t->policy.allow = t_allow;
-	t->policy.mode = t_mode;
-	t->policy.partial_2m = PRIVMEM_PARTIAL_2M_SMASH;
-	t->policy.merge = PRIVMEM_MERGE_NEVER;
-	t->bops.prepare = t_bprep;
-	t->bops.commit = t_bdone;
-	t->bops.abort = t_bdone;
-	t->mode = PRIVMEM_MODE_INPLACE;
+	if (kunit_add_action_or_reset(test, pkvm_test_destroy, t))
+		return -ENOMEM;
+	privmem_kunit_fake_init(&t->f, T_GFN, 0, T_NPAGES, false);
+	t->f.mode = PRIVMEM_MODE_INPLACE;
 
 	kunit_activate_static_stub(test, privmem_pkvm_mapped, stub_mapped);
 	kunit_activate_static_stub(test, privmem_pkvm_hyp_convert,
 				   stub_hyp_convert);
 
-	cfg.policy = &t->policy;
-	t->space = privmem_space_create(&cfg);
-	if (IS_ERR(t->space)) {
-		kfree(t->kvm);
-		return PTR_ERR(t->space);
-	}
-	if (kunit_add_action_or_reset(test, pkvm_test_destroy, t))
-		return -ENOMEM;
-	return privmem_space_bind(t->space, T_GFN, T_NPAGES, &t->bops, t,
-				  &privmem_pkvm_arch_ops, t->kvm);
+	return privmem_kunit_fake_bind(test, &t->f, &privmem_pkvm_arch_ops,
+				       t->kvm);
 }
 
 static int conv(struct pkvm_test *t, u64 off, u64 n, enum privmem_attr attr,
 		enum privmem_gran gran)
 {
-	struct privmem_entry e = {
-		.gfn = T_GFN + off, .npages = n, .attr = attr, .gran = gran,
-	};
-	unsigned int done;
-
-	return privmem_convert(t->space, &e, 1, 0, &done, NULL);
+	return privmem_kunit_conv(&t->f, off, n, attr, gran);
 }
 
 static enum privmem_attr attr_of(struct pkvm_test *t, u64 off)
 {
-	enum privmem_attr attr = PRIVMEM_SHARED;
-
-	privmem_lookup(t->space, T_GFN + off, &attr, NULL);
-	return attr;
+	return privmem_kunit_attr(&t->f, off);
 }
 
 /*
@@ -192,10 +147,10 @@ static void pkvm_not_donated(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, conv(t, 0, PRIVMEM_PAGES_2M, PRIVMEM_PRIVATE,
 				   PRIVMEM_GRAN_2M), 0);
-	KUNIT_ASSERT_EQ(test, privmem_lookup(t->space, T_GFN, &attr, &gran), 0);
+	KUNIT_ASSERT_EQ(test, privmem_lookup(t->f.space, T_GFN, &attr, &gran), 0);
 	KUNIT_EXPECT_EQ(test, attr, PRIVMEM_PRIVATE);
 	KUNIT_EXPECT_EQ(test, gran, PRIVMEM_GRAN_4K);
-	t->mode = PRIVMEM_MODE_DESTRUCTIVE;
+	t->f.mode = PRIVMEM_MODE_DESTRUCTIVE;
 	KUNIT_EXPECT_EQ(test, conv(t, 3, 2, PRIVMEM_SHARED, PRIVMEM_GRAN_4K), 0);
 	KUNIT_EXPECT_EQ(test, attr_of(t, 3), PRIVMEM_SHARED);
 	KUNIT_EXPECT_EQ(test, attr_of(t, 5), PRIVMEM_PRIVATE);
@@ -248,7 +203,7 @@ static void pkvm_host_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, attr_of(t, 9), PRIVMEM_PRIVATE);
 	KUNIT_EXPECT_FALSE(test, t->shared[9]);
 
-	t->mode = PRIVMEM_MODE_DESTRUCTIVE;
+	t->f.mode = PRIVMEM_MODE_DESTRUCTIVE;
 	KUNIT_EXPECT_EQ(test, conv(t, 10, 1, PRIVMEM_SHARED, PRIVMEM_GRAN_4K),
 			-EPERM);
 	KUNIT_EXPECT_EQ(test, attr_of(t, 10), PRIVMEM_PRIVATE);

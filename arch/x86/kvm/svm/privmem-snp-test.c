@@ -29,6 +29,7 @@
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/privmem.h>
+#include <linux/privmem_kunit.h>
 #include <asm/sev.h>
 
 #include "privmem-snp.h"
@@ -54,13 +55,8 @@ struct snp_log {
 };
 
 struct snp_test {
-	struct privmem_policy_ops policy;
-	struct privmem_backend_ops bops;
-	struct privmem_space *space;
+	struct privmem_kunit_fake f;	/* policy, backend and space */
 	struct privmem_snp *snp;
-	enum privmem_gran backing;	/* folio size get_pfn reports */
-	enum privmem_mode mode;
-	long refs;			/* get_pfn minus put_pfn */
 	/* RMP model, per page: 0 hypervisor-owned, else the assigned level */
 	u8 rmp[T_NPAGES];
 	u8 rmp_flags[T_NPAGES];		/* RMP_IMMUTABLE, RMP_VALIDATED */
@@ -68,9 +64,6 @@ struct snp_test {
 	bool leaked[T_NPAGES];		/* kept from the host by the adapter */
 	bool mapped[T_NPAGES];		/* the nested page table maps it */
 	unsigned int zaps;
-	unsigned int violations;	/* rule violations seen by the model */
-	unsigned int expect_violations;
-	u64 deny_gfn;			/* the policy refuses entries with it */
 	unsigned int converts;		/* privmem_convert() calls by PSC */
 	unsigned int psc_done;		/* what privmem_snp_psc() reported */
 	int psc_err;
@@ -103,15 +96,7 @@ static bool snp_record(enum snp_call call, u64 pfn, u64 arg)
 /* The hardware (or the host) would refuse or fault: a rule is broken. */
 static bool snp_rule(bool ok, const char *what, u64 pfn)
 {
-	struct snp_test *t = cur();
-
-	if (ok)
-		return true;
-	t->violations++;
-	if (t->violations > t->expect_violations)
-		KUNIT_FAIL(kunit_get_current_test(), "RMP model: %s (pfn %#llx)",
-			   what, pfn);
-	return false;
+	return privmem_kunit_rule(&cur()->f, ok, "RMP model", what, pfn);
 }
 
 static u64 pages_of(enum pg_level level)
@@ -290,54 +275,12 @@ static void t_zap(void *arg, u64 gfn, u64 npages)
 		t->mapped[i - T_GFN] = false;
 }
 
-/* Fake policy and backend */
-
-static int t_allow(const struct privmem_conv_info *ci)
-{
-	u64 deny = cur()->deny_gfn;
-
-	return deny && deny >= ci->gfn && deny < ci->gfn + ci->npages ?
-	       -EPERM : 0;
-}
-
-static enum privmem_mode t_mode(const struct privmem_conv_info *ci)
-{
-	return cur()->mode;
-}
-
-static int t_bprep(void *priv, const struct privmem_op *op)
-{
-	return 0;
-}
-
-static void t_bdone(void *priv, const struct privmem_op *op)
-{
-}
-
-static int t_get_pfn(void *priv, u64 gfn, u64 *pfn, enum privmem_gran *gran)
-{
-	struct snp_test *t = priv;
-
-	if (gfn < T_GFN || gfn >= T_GFN + T_NPAGES)
-		return -EINVAL;
-	t->refs++;
-	*pfn = T_PFN + gfn - T_GFN;
-	*gran = t->backing;
-	return 0;
-}
-
-static void t_put_pfn(void *priv, u64 pfn)
-{
-	((struct snp_test *)priv)->refs--;
-}
-
+/* After the space (privmem_kunit_fake_bind()'s action runs first). */
 static void snp_test_destroy(void *data)
 {
 	struct snp_test *t = data;
 
-	if (t->space)
-		privmem_space_destroy(t->space);
-	t->space = NULL;
+	privmem_kunit_fake_destroy(&t->f);
 	privmem_snp_destroy(t->snp);
 }
 
@@ -347,38 +290,25 @@ static void snp_test_exit(struct kunit *test)
 	struct snp_test *t = test->priv;
 	unsigned int i, owned = 0;
 
-	if (t->space)
-		privmem_space_destroy(t->space);
-	t->space = NULL;
+	privmem_kunit_fake_destroy(&t->f);
 	for (i = 0; i < T_NPAGES; i++)
 		owned += t->rmp[i] && !t->leaked[i];
 	KUNIT_EXPECT_EQ_MSG(test, owned, 0,
 			    "RMP model: guest-owned pages went back to the host");
-	KUNIT_EXPECT_EQ(test, t->violations, t->expect_violations);
-	KUNIT_EXPECT_EQ(test, t->refs, 0);
+	KUNIT_EXPECT_EQ(test, t->f.violations, t->f.expect_violations);
+	KUNIT_EXPECT_EQ(test, t->f.refs, 0);
 }
 
 static int snp_test_init(struct kunit *test)
 {
-	struct privmem_space_config cfg = {};
 	struct snp_test *t;
 
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return -ENOMEM;
 	test->priv = t;
-	strscpy(t->policy.name, "snp-test");
-	t->policy.allow = t_allow;
-	t->policy.mode = t_mode;
-	t->policy.partial_2m = PRIVMEM_PARTIAL_2M_SMASH;
-	t->policy.merge = PRIVMEM_MERGE_NEVER;
-	t->bops.prepare = t_bprep;
-	t->bops.commit = t_bdone;
-	t->bops.abort = t_bdone;
-	t->bops.get_pfn = t_get_pfn;
-	t->bops.put_pfn = t_put_pfn;
-	t->backing = PRIVMEM_GRAN_2M;
-	t->mode = PRIVMEM_MODE_DESTRUCTIVE;
+	privmem_kunit_fake_init(&t->f, T_GFN, T_PFN, T_NPAGES, true);
+	t->f.backing = PRIVMEM_GRAN_2M;
 
 	kunit_activate_static_stub(test, privmem_snp_rmp_private, stub_rmp_private);
 	kunit_activate_static_stub(test, privmem_snp_rmp_shared, stub_rmp_shared);
@@ -390,40 +320,24 @@ static int snp_test_init(struct kunit *test)
 				   stub_rmp_preguest);
 	kunit_activate_static_stub(test, privmem_snp_copy, stub_copy);
 
-	t->snp = privmem_snp_create(T_ASID, &t->bops, t, T_GFN, T_NPAGES,
-				    t_zap, t);
+	t->snp = privmem_snp_create(T_ASID, &t->f.backend, &t->f, T_GFN,
+				    T_NPAGES, t_zap, t);
 	if (IS_ERR(t->snp))
 		return PTR_ERR(t->snp);
-	cfg.policy = &t->policy;
-	t->space = privmem_space_create(&cfg);
-	if (IS_ERR(t->space)) {
-		privmem_snp_destroy(t->snp);
-		return PTR_ERR(t->space);
-	}
 	if (kunit_add_action_or_reset(test, snp_test_destroy, t))
 		return -ENOMEM;
-	return privmem_space_bind(t->space, T_GFN, T_NPAGES, &t->bops, t,
-				  &privmem_snp_arch_ops, t->snp);
+	return privmem_kunit_fake_bind(test, &t->f, &privmem_snp_arch_ops, t->snp);
 }
 
 static int conv(struct snp_test *t, u64 off, u64 n, enum privmem_attr attr,
 		enum privmem_gran gran)
 {
-	struct privmem_entry e = {
-		.gfn = T_GFN + off, .npages = n, .attr = attr, .gran = gran,
-	};
-	unsigned int done;
-
-	return privmem_convert(t->space, &e, 1, 0, &done, NULL);
+	return privmem_kunit_conv(&t->f, off, n, attr, gran);
 }
 
 static enum privmem_attr attr_of(struct snp_test *t, u64 off)
 {
-	enum privmem_attr attr = PRIVMEM_SHARED;
-	enum privmem_gran gran;
-
-	privmem_lookup(t->space, T_GFN + off, &attr, &gran);
-	return attr;
+	return privmem_kunit_attr(&t->f, off);
 }
 
 static void reset_log(struct snp_test *t)
@@ -456,7 +370,7 @@ static void snp_to_private_4k(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, t->rmp[8 + i], PG_LEVEL_4K);
 	}
 	KUNIT_EXPECT_EQ(test, attr_of(t, 8), PRIVMEM_PRIVATE);
-	KUNIT_EXPECT_EQ(test, t->refs, 0);
+	KUNIT_EXPECT_EQ(test, t->f.refs, 0);
 }
 
 /* 2M to private on a 2M folio: one RMPUPDATE at 2M. */
@@ -469,7 +383,7 @@ static void snp_to_private_2m(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, t->nlog, 1);
 	expect_log(test, 0, C_PRIV, PRIVMEM_PAGES_2M, PG_LEVEL_2M);
 	KUNIT_EXPECT_EQ(test, t->rmp[PRIVMEM_PAGES_2M + 511], PG_LEVEL_2M);
-	KUNIT_EXPECT_EQ(test, t->refs, 0);
+	KUNIT_EXPECT_EQ(test, t->f.refs, 0);
 }
 
 /* 2M to private on 4K folios: 512 RMPUPDATEs at 4K, none at 2M. */
@@ -477,7 +391,7 @@ static void snp_to_private_2m_on_4k_backing(struct kunit *test)
 {
 	struct snp_test *t = test->priv;
 
-	t->backing = PRIVMEM_GRAN_4K;
+	t->f.backing = PRIVMEM_GRAN_4K;
 	KUNIT_ASSERT_EQ(test, conv(t, 0, PRIVMEM_PAGES_2M, PRIVMEM_PRIVATE,
 				   PRIVMEM_GRAN_2M), 0);
 	KUNIT_EXPECT_EQ(test, t->calls[C_PRIV], PRIVMEM_PAGES_2M);
@@ -513,7 +427,7 @@ static void snp_to_shared(struct kunit *test)
 	expect_log(test, 5, C_FLUSH, PRIVMEM_PAGES_2M + 1, 1);
 	KUNIT_EXPECT_EQ(test, attr_of(t, 0), PRIVMEM_SHARED);
 	KUNIT_EXPECT_EQ(test, t->rmp[0], 0);
-	KUNIT_EXPECT_EQ(test, t->refs, 0);
+	KUNIT_EXPECT_EQ(test, t->f.refs, 0);
 }
 
 /* Part of a 2M block to shared: PSMASH once per block, then 4K updates. */
@@ -585,7 +499,7 @@ static void snp_undo_private(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->calls[C_LEAK], 0);
 	KUNIT_EXPECT_EQ(test, t->rmp[0] | t->rmp[1] | t->rmp[2], 0);
 	KUNIT_EXPECT_EQ(test, attr_of(t, 0), PRIVMEM_SHARED);
-	KUNIT_EXPECT_EQ(test, t->refs, 0);
+	KUNIT_EXPECT_EQ(test, t->f.refs, 0);
 }
 
 /* The reverse RMPUPDATE fails too: that page is leaked, not returned. */
@@ -613,8 +527,7 @@ static void snp_undo_private_leak(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, conv(t, 1, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K),
 			-EHWPOISON);
 	KUNIT_EXPECT_EQ(test, t->calls[C_PRIV] + t->calls[C_SHARED], 0);
-	privmem_space_destroy(t->space);
-	t->space = NULL;
+	privmem_kunit_fake_destroy(&t->f);
 	KUNIT_EXPECT_EQ(test, t->rmp[1], PG_LEVEL_4K);
 	KUNIT_EXPECT_EQ(test, privmem_snp_leaked(t->snp), 1);
 }
@@ -652,8 +565,7 @@ static void snp_unbind(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, conv(t, 600, 2, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K), 0);
 	reset_log(t);
 	t->fail_nth[C_SHARED] = 2;
-	privmem_space_destroy(t->space);
-	t->space = NULL;
+	privmem_kunit_fake_destroy(&t->f);
 	KUNIT_EXPECT_EQ(test, t->calls[C_SHARED], 3);
 	KUNIT_EXPECT_EQ(test, t->calls[C_LOOKUP], T_NPAGES - PRIVMEM_PAGES_2M + 1);
 	KUNIT_EXPECT_EQ(test, t->calls[C_FLUSH], 2);
@@ -664,7 +576,7 @@ static void snp_unbind(struct kunit *test)
 		assigned += !!t->rmp[i];
 	KUNIT_EXPECT_EQ(test, assigned, 1);
 	KUNIT_EXPECT_EQ(test, t->rmp[600], PG_LEVEL_4K);
-	KUNIT_EXPECT_EQ(test, t->refs, 0);
+	KUNIT_EXPECT_EQ(test, t->f.refs, 0);
 }
 
 /* A vCPU mapped these pages: the adapter must have KVM zap them first. */
@@ -689,7 +601,7 @@ static void snp_model_rules(struct kunit *test)
 {
 	struct snp_test *t = test->priv;
 
-	t->expect_violations = 6;
+	t->f.expect_violations = 6;
 	KUNIT_ASSERT_EQ(test, stub_rmp_private(T_PFN, PFN_PHYS(T_GFN),
 					       PG_LEVEL_2M, T_ASID), 0);
 	/* 4K inside a 2M entry; shared at the wrong level; PSMASH of 4K */
@@ -707,7 +619,7 @@ static void snp_model_rules(struct kunit *test)
 	/* 2M at an unaligned PFN */
 	KUNIT_EXPECT_NE(test, stub_rmp_private(T_PFN + 8, PFN_PHYS(T_GFN + 8),
 					       PG_LEVEL_2M, T_ASID), 0);
-	KUNIT_EXPECT_EQ(test, t->violations, 6);
+	KUNIT_EXPECT_EQ(test, t->f.violations, 6);
 }
 
 /* Page state change requests */
@@ -720,7 +632,7 @@ static int t_convert(void *arg, const struct privmem_entry *entries,
 	struct snp_test *t = arg;
 
 	t->converts++;
-	return privmem_convert(t->space, entries, nr, 0, done, bad);
+	return privmem_convert(t->f.space, entries, nr, 0, done, bad);
 }
 
 static struct privmem_snp_psc *psc_new(struct kunit *test)
@@ -925,7 +837,7 @@ static void snp_psc_policy_refuses(struct kunit *test)
 	psc_set(psc, 0, 0, OP_P, false);
 	psc_set(psc, 1, 2, OP_P, false);
 	psc_set(psc, 2, 4, OP_P, false);
-	t->deny_gfn = T_GFN + 2;
+	t->f.deny_gfn = T_GFN + 2;
 	KUNIT_EXPECT_EQ(test, psc_run(t, psc), VMGEXIT_PSC_ERROR_GENERIC);
 	KUNIT_EXPECT_EQ(test, t->psc_err, -EPERM);
 	KUNIT_EXPECT_EQ(test, psc->hdr.cur_entry, 1);
@@ -933,7 +845,7 @@ static void snp_psc_policy_refuses(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, attr_of(t, 2), PRIVMEM_SHARED);
 	KUNIT_EXPECT_EQ(test, t->rmp[2], 0);
 	/* the guest retries from cur_entry once the policy allows it */
-	t->deny_gfn = 0;
+	t->f.deny_gfn = 0;
 	KUNIT_EXPECT_EQ(test, psc_run(t, psc), 0);
 	KUNIT_EXPECT_EQ(test, psc->hdr.cur_entry, 3);
 	KUNIT_EXPECT_EQ(test, attr_of(t, 4), PRIVMEM_PRIVATE);
@@ -1121,7 +1033,7 @@ static void snp_launch_update(struct kunit *test)
 	/* a launched page converts to shared as any other */
 	KUNIT_EXPECT_EQ(test, conv(t, 8, 1, PRIVMEM_SHARED, PRIVMEM_GRAN_4K), 0);
 	KUNIT_EXPECT_EQ(test, t->rmp[8], 0);
-	KUNIT_EXPECT_EQ(test, t->refs, 0);
+	KUNIT_EXPECT_EQ(test, t->f.refs, 0);
 }
 
 /*
@@ -1222,8 +1134,7 @@ static void snp_launch_update_reclaim_fails(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->calls[C_SHARED] + t->calls[C_PRIV] +
 			t->calls[C_PREGUEST], 0);
 	/* unbind passes it by: any RMPUPDATE of it breaks a model rule */
-	privmem_space_destroy(t->space);
-	t->space = NULL;
+	privmem_kunit_fake_destroy(&t->f);
 	KUNIT_EXPECT_EQ(test, privmem_snp_leaked(t->snp), 1);
 	KUNIT_EXPECT_EQ(test, t->rmp[9], 0);
 }

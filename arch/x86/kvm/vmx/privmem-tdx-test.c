@@ -27,6 +27,7 @@
 #include <kunit/test.h>
 #include <linux/pfn.h>
 #include <linux/privmem.h>
+#include <linux/privmem_kunit.h>
 #include <asm/shared/tdx.h>
 
 #include "privmem-tdx.h"
@@ -42,11 +43,8 @@
 enum sept_state { S_FREE, S_MAPPED, S_BLOCKED };
 
 struct tdx_test {
-	struct privmem_policy_ops policy;
-	struct privmem_backend_ops bops;
-	struct privmem_space *space;
+	struct privmem_kunit_fake f;	/* policy, backend and space */
 	struct privmem_tdx *tdx;
-	long refs;			/* get_pfn minus put_pfn */
 	/* Secure-EPT model */
 	u8 sept[T_NPAGES];		/* enum sept_state, per gfn */
 	u64 blocked_at[T_NPAGES];	/* @epoch when BLOCKed */
@@ -59,12 +57,9 @@ struct tdx_test {
 	unsigned int fail_remove;	/* the n'th REMOVE fails; 0: none */
 	unsigned int removes;
 	unsigned int zaps;
-	unsigned int violations;
-	unsigned int expect_violations;
 	/* MapGPA */
 	unsigned int converts;		/* privmem_convert() calls */
 	unsigned int events_at;		/* an event is pending from this call */
-	u64 deny_gfn;			/* the policy refuses entries with it */
 };
 
 static struct tdx_test *cur(void)
@@ -75,15 +70,7 @@ static struct tdx_test *cur(void)
 /* The TDX module (or the host) would refuse or leak: a rule is broken. */
 static bool sept_rule(bool ok, const char *what, u64 gfn)
 {
-	struct tdx_test *t = cur();
-
-	if (ok)
-		return true;
-	t->violations++;
-	if (t->violations > t->expect_violations)
-		KUNIT_FAIL(kunit_get_current_test(), "S-EPT model: %s (gfn %#llx)",
-			   what, gfn);
-	return false;
+	return privmem_kunit_rule(&cur()->f, ok, "S-EPT model", what, gfn);
 }
 
 static bool sept_aug(struct tdx_test *t, u64 gfn, u64 pfn)
@@ -207,54 +194,16 @@ static void stub_leak(u64 pfn)
 
 /* Fake policy and backend */
 
-static int t_allow(const struct privmem_conv_info *ci)
-{
-	u64 deny = cur()->deny_gfn;
-
-	return deny && deny >= ci->gfn && deny < ci->gfn + ci->npages ?
-	       -EPERM : 0;
-}
-
-static enum privmem_mode t_mode(const struct privmem_conv_info *ci)
-{
-	return PRIVMEM_MODE_DESTRUCTIVE;
-}
-
-static int t_bprep(void *priv, const struct privmem_op *op)
-{
-	return 0;
-}
-
+/* The backend's commit and unbind: the host takes the pages back. */
 static void t_bcommit(void *priv, const struct privmem_op *op)
 {
 	if (op->to == PRIVMEM_SHARED)
 		host_takes(priv, op->gfn, op->npages);
 }
 
-static void t_babort(void *priv, const struct privmem_op *op)
-{
-}
-
 static void t_bunbind(void *priv)
 {
 	host_takes(priv, T_GFN, T_NPAGES);
-}
-
-static int t_get_pfn(void *priv, u64 gfn, u64 *pfn, enum privmem_gran *gran)
-{
-	struct tdx_test *t = priv;
-
-	if (gfn < T_GFN || gfn >= T_GFN + T_NPAGES)
-		return -EINVAL;
-	t->refs++;
-	*pfn = T_PFN + gfn - T_GFN;
-	*gran = PRIVMEM_GRAN_4K;
-	return 0;
-}
-
-static void t_put_pfn(void *priv, u64 pfn)
-{
-	((struct tdx_test *)priv)->refs--;
 }
 
 /* MapGPA's view of KVM */
@@ -266,7 +215,7 @@ static int t_convert(void *arg, const struct privmem_entry *entries,
 	struct tdx_test *t = arg;
 
 	t->converts++;
-	return privmem_convert(t->space, entries, nr, 0, done, err_index);
+	return privmem_convert(t->f.space, entries, nr, 0, done, err_index);
 }
 
 static bool t_has_events(void *arg)
@@ -283,29 +232,22 @@ static const struct privmem_tdx_map_ops t_mops = {
 
 static int tdx_setup(struct tdx_test *t)
 {
-	struct privmem_space_config cfg = { .policy = &t->policy };
 	int r;
 
-	t->tdx = privmem_tdx_create(&t->bops, t, T_GFN, T_NPAGES, &t_kops, t);
+	t->tdx = privmem_tdx_create(&t->f.backend, &t->f, T_GFN, T_NPAGES,
+				    &t_kops, t);
 	if (IS_ERR(t->tdx)) {
 		r = PTR_ERR(t->tdx);
 		t->tdx = NULL;
 		return r;
 	}
-	t->space = privmem_space_create(&cfg);
-	if (IS_ERR(t->space)) {
-		t->space = NULL;
-		return -ENOMEM;
-	}
-	return privmem_space_bind(t->space, T_GFN, T_NPAGES, &t->bops, t,
-				  &privmem_tdx_arch_ops, t->tdx);
+	return privmem_kunit_fake_bind(kunit_get_current_test(), &t->f,
+				       &privmem_tdx_arch_ops, t->tdx);
 }
 
 static void tdx_teardown(struct tdx_test *t)
 {
-	if (t->space)
-		privmem_space_destroy(t->space);
-	t->space = NULL;
+	privmem_kunit_fake_destroy(&t->f);
 	privmem_tdx_destroy(t->tdx);
 	t->tdx = NULL;
 }
@@ -326,8 +268,8 @@ static void tdx_test_exit(struct kunit *test)
 		owned += t->owned[i] && !t->leaked[i];
 	KUNIT_EXPECT_EQ_MSG(test, owned, 0,
 			    "S-EPT model: pages owned by the TD were freed");
-	KUNIT_EXPECT_EQ(test, t->violations, t->expect_violations);
-	KUNIT_EXPECT_EQ(test, t->refs, 0);
+	KUNIT_EXPECT_EQ(test, t->f.violations, t->f.expect_violations);
+	KUNIT_EXPECT_EQ(test, t->f.refs, 0);
 }
 
 static int tdx_test_init(struct kunit *test)
@@ -338,17 +280,10 @@ static int tdx_test_init(struct kunit *test)
 	if (!t)
 		return -ENOMEM;
 	test->priv = t;
-	strscpy(t->policy.name, "tdx-test");
-	t->policy.allow = t_allow;
-	t->policy.mode = t_mode;
-	t->policy.partial_2m = PRIVMEM_PARTIAL_2M_SMASH;
-	t->policy.merge = PRIVMEM_MERGE_NEVER;
-	t->bops.prepare = t_bprep;
-	t->bops.commit = t_bcommit;
-	t->bops.abort = t_babort;
-	t->bops.get_pfn = t_get_pfn;
-	t->bops.put_pfn = t_put_pfn;
-	t->bops.unbind = t_bunbind;
+	privmem_kunit_fake_init(&t->f, T_GFN, T_PFN, T_NPAGES, true);
+	t->f.on_commit = t_bcommit;
+	t->f.on_unbind = t_bunbind;
+	t->f.arg = t;
 	kunit_activate_static_stub(test, privmem_tdx_leak, stub_leak);
 	if (kunit_add_action_or_reset(test, tdx_test_destroy, t))
 		return -ENOMEM;
@@ -359,18 +294,14 @@ static void launch(struct kunit *test)
 {
 	struct tdx_test *t = test->priv;
 
-	KUNIT_ASSERT_EQ(test, privmem_space_populate_done(t->space), 0);
-	KUNIT_ASSERT_EQ(test, privmem_space_launch(t->space), 0);
+	KUNIT_ASSERT_EQ(test, privmem_space_populate_done(t->f.space), 0);
+	KUNIT_ASSERT_EQ(test, privmem_space_launch(t->f.space), 0);
 	t->launched = true;
 }
 
 static enum privmem_attr attr_of(struct tdx_test *t, u64 off)
 {
-	enum privmem_attr attr = PRIVMEM_SHARED;
-	enum privmem_gran gran;
-
-	privmem_lookup(t->space, T_GFN + off, &attr, &gran);
-	return attr;
+	return privmem_kunit_attr(&t->f, off);
 }
 
 /*
@@ -386,10 +317,10 @@ static int accept(struct tdx_test *t, u64 off)
 
 	if (attr_of(t, off) != PRIVMEM_PRIVATE)
 		return -EFAULT;
-	if (t_get_pfn(t, T_GFN + off, &pfn, &gran))
+	if (privmem_space_get_pfn(t->f.space, T_GFN + off, &pfn, &gran))
 		return -EFAULT;
 	ok = sept_aug(t, T_GFN + off, pfn);
-	t_put_pfn(t, pfn);
+	privmem_space_put_pfn(t->f.space, pfn);
 	return ok ? 0 : -EIO;
 }
 
@@ -419,7 +350,7 @@ static void tdx_model_rules(struct kunit *test)
 {
 	struct tdx_test *t = test->priv;
 
-	t->expect_violations = 7;
+	t->f.expect_violations = 7;
 	KUNIT_EXPECT_FALSE(test, sept_aug(t, T_GFN, T_PFN));	/* not launched */
 	KUNIT_EXPECT_TRUE(test, sept_add(t, T_GFN, T_PFN));
 	t->launched = true;
@@ -431,7 +362,7 @@ static void tdx_model_rules(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, sept_remove(t, T_GFN, T_PFN));	/* no TRACK */
 	sept_track(t);
 	host_takes(t, T_GFN, 1);				/* still owned */
-	KUNIT_EXPECT_EQ(test, t->violations, 7);
+	KUNIT_EXPECT_EQ(test, t->f.violations, 7);
 	sept_kick(t);
 	KUNIT_EXPECT_TRUE(test, sept_remove(t, T_GFN, T_PFN));
 	KUNIT_EXPECT_FALSE(test, t->owned[0]);
@@ -474,7 +405,7 @@ static void tdx_map_gpa_private_then_shared(struct kunit *test)
 			2 * T_CHUNK);
 	KUNIT_EXPECT_EQ(test, accept(t, 100), -EFAULT);
 	KUNIT_EXPECT_EQ(test, accept(t, 2 * T_CHUNK + 1), 0);
-	KUNIT_EXPECT_EQ(test, t->refs, 0);
+	KUNIT_EXPECT_EQ(test, t->f.refs, 0);
 }
 
 /* A guest that asks for nonsense gets the upstream status and no change. */
@@ -563,7 +494,7 @@ static void tdx_map_gpa_refused(struct kunit *test)
 	struct privmem_tdx_map_req req;
 
 	launch(test);
-	t->deny_gfn = T_GFN + T_CHUNK + 7;
+	t->f.deny_gfn = T_GFN + T_CHUNK + 7;
 	KUNIT_EXPECT_EQ(test, map_gpa(t, T_GPA(0), 3 * PRIVMEM_TDX_MAP_CHUNK,
 				      &req), TDVMCALL_STATUS_INVALID_OPERAND);
 	KUNIT_EXPECT_EQ(test, req.err, -EPERM);
@@ -612,7 +543,7 @@ static void tdx_remove_fails_at_every_position(struct kunit *test)
 				    "k %u", k);
 		KUNIT_EXPECT_TRUE_MSG(test, t->leaked[2 * (k - 1)], "k %u", k);
 		KUNIT_EXPECT_GT(test, privmem_tdx_leaked(t->tdx), 0);
-		KUNIT_EXPECT_EQ(test, t->refs, 0);
+		KUNIT_EXPECT_EQ(test, t->f.refs, 0);
 	}
 }
 
@@ -630,14 +561,14 @@ static void tdx_prelaunch(struct kunit *test)
 	};
 	unsigned int done, i;
 
-	KUNIT_ASSERT_EQ(test, privmem_convert(t->space, &e, 1,
+	KUNIT_ASSERT_EQ(test, privmem_convert(t->f.space, &e, 1,
 					      PRIVMEM_CONVERT_HOST, &done,
 					      NULL), 0);
 	for (i = 0; i < 4; i++)
 		KUNIT_EXPECT_EQ(test, t->sept[i], S_FREE);
 	KUNIT_EXPECT_TRUE(test, sept_add(t, T_GFN + 1, T_PFN + 1));
 	e.attr = PRIVMEM_SHARED;
-	KUNIT_ASSERT_EQ(test, privmem_convert(t->space, &e, 1,
+	KUNIT_ASSERT_EQ(test, privmem_convert(t->f.space, &e, 1,
 					      PRIVMEM_CONVERT_HOST, &done,
 					      NULL), 0);
 	KUNIT_EXPECT_EQ(test, t->sept[1], S_FREE);
@@ -655,7 +586,7 @@ static void tdx_unbind(struct kunit *test)
 			TDVMCALL_STATUS_SUCCESS);
 	KUNIT_ASSERT_EQ(test, accept(t, 3), 0);
 	KUNIT_ASSERT_EQ(test, accept(t, 300), 0);
-	privmem_space_kill(t->space);
+	privmem_space_kill(t->f.space);
 	KUNIT_EXPECT_EQ(test, t->sept[3], S_FREE);
 	KUNIT_EXPECT_EQ(test, t->sept[300], S_FREE);
 	KUNIT_EXPECT_EQ(test, privmem_tdx_leaked(t->tdx), 0);
@@ -665,14 +596,14 @@ static void tdx_create_rejects(struct kunit *test)
 {
 	struct tdx_test *t = test->priv;
 	struct privmem_tdx_kvm_ops half = { .zap = t_zap };
-	struct privmem_backend_ops nopfn = t->bops;
+	struct privmem_backend_ops nopfn = t->f.backend;
 
 	nopfn.get_pfn = NULL;
-	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_tdx_create(&t->bops, t, T_GFN, 0,
+	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_tdx_create(&t->f.backend, t, T_GFN, 0,
 							 &t_kops, t)), -EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_tdx_create(&nopfn, t, T_GFN, 1,
 							 &t_kops, t)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_tdx_create(&t->bops, t, T_GFN, 1,
+	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_tdx_create(&t->f.backend, t, T_GFN, 1,
 							 &half, t)), -EINVAL);
 }
 
