@@ -16,7 +16,9 @@ arch=${1:-x86_64}
 case $arch in
 x86_64)
 	# privmem's own tests, then upstream's private-memory tests, which
-	# must keep passing on a privmem kernel.
+	# must keep passing on a privmem kernel, and upstream's SEV tests,
+	# which must keep skipping (the guest's CPU has no SEV) rather than
+	# fail now that kvm-amd has privmem's SEV-SNP hooks.
 	tests=(
 		x86/privmem_test
 		x86/privmem_isolation_test
@@ -29,6 +31,9 @@ x86_64)
 		set_memory_region_test
 		vm_types_test
 		kvm_binary_stats_test
+		x86/sev_init2_tests
+		x86/sev_smoke_test
+		x86/sev_migrate_tests
 	)
 	suffix=
 	mkvars=(CC="ccache gcc")
