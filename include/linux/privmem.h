@@ -619,6 +619,8 @@ int privmem_space_bind(struct privmem_space *space, u64 gfn, u64 npages,
 int privmem_space_populate_done(struct privmem_space *space);
 int privmem_space_launch(struct privmem_space *space);
 enum privmem_space_state privmem_space_state(const struct privmem_space *space);
+bool privmem_space_span(const struct privmem_space *space, u64 *gfn,
+			u64 *npages);
 int privmem_space_get_pfn(struct privmem_space *space, u64 gfn, u64 *pfn,
 			  enum privmem_gran *gran);
 void privmem_space_put_pfn(struct privmem_space *space, u64 pfn);

@@ -380,7 +380,8 @@ static void gp_put(void *priv, u64 pfn)
 
 /*
  * privmem_space_get_pfn() goes to the backend the space was bound with,
- * with its cookie, only for a frame of the span of a live space.
+ * with its cookie, only for a frame of the span of a live space;
+ * privmem_space_span() tells the span once it is bound.
  */
 static void privmem_space_get_pfn_test(struct kunit *test)
 {
@@ -401,15 +402,20 @@ static void privmem_space_get_pfn_test(struct kunit *test)
 	struct privmem_space_config cfg = { .policy = &p };
 	enum privmem_gran gran;
 	struct privmem_space *s;
-	u64 pfn = 0;
+	u64 pfn = 0, gfn = 1, n = 1;
 
 	gp_refs = 0;
 	s = privmem_space_create(&cfg);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(s));
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, destroy_space, s), 0);
 	KUNIT_EXPECT_EQ(test, privmem_space_get_pfn(s, 0x10, &pfn, &gran), -ENXIO);
+	KUNIT_EXPECT_FALSE(test, privmem_space_span(s, &gfn, &n));
+	KUNIT_EXPECT_EQ(test, gfn, 1);
 	KUNIT_ASSERT_EQ(test, privmem_space_bind(s, 0x10, 8, &b, (void *)2L, &a,
 						 NULL), 0);
+	KUNIT_EXPECT_TRUE(test, privmem_space_span(s, &gfn, &n));
+	KUNIT_EXPECT_EQ(test, gfn, 0x10);
+	KUNIT_EXPECT_EQ(test, n, 8);
 	KUNIT_EXPECT_EQ(test, privmem_space_get_pfn(s, 0x0f, &pfn, &gran), -EINVAL);
 	KUNIT_EXPECT_EQ(test, privmem_space_get_pfn(s, 0x18, &pfn, &gran), -EINVAL);
 	KUNIT_EXPECT_EQ(test, privmem_space_get_pfn(s, 0x13, &pfn, &gran), -ENOENT);
@@ -421,6 +427,9 @@ static void privmem_space_get_pfn_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gp_refs, 0);
 	privmem_space_kill(s);
 	KUNIT_EXPECT_EQ(test, privmem_space_get_pfn(s, 0x17, &pfn, &gran), -ENODEV);
+	/* A dead space keeps its span, for the fault path to refuse it. */
+	KUNIT_EXPECT_TRUE(test, privmem_space_span(s, &gfn, &n));
+	KUNIT_EXPECT_EQ(test, n, 8);
 	KUNIT_EXPECT_EQ(test, gp_refs, 0);
 
 	s = privmem_space_create(&cfg);

@@ -80,9 +80,8 @@
  * @lock: serialises bind, init and launch.
  * @flags: %KVM_PRIVMEM_CAP_FLAGS given to KVM_ENABLE_CAP.
  * @alias: the shared alias gfn bit, or 0.
- * @base: first gfn of the bound span.  Written under @lock before @bound.
- * @npages: length of the bound span.
- * @bound: a span is bound (release/acquire with @base and @npages).
+ * @bound: a span is bound, and @sh with it (release/acquire); the span
+ *	itself is the space's (kvm_privmem_span()).
  * @launched: the space is launched; KVM_RUN takes the fast path.
  * @dying: the VM is being destroyed: memory-failure reports are ignored.
  * @id: the VM's name in the kvm_privmem_convert trace event: its KVM
@@ -102,8 +101,6 @@ struct kvm_privmem {
 	struct mutex lock;	/* bind, init and launch */
 	u64 flags;
 	gfn_t alias;
-	gfn_t base;
-	u64 npages;
 	bool bound;
 	bool launched;
 	bool dying;
@@ -119,13 +116,22 @@ static struct kvm_privmem *to_pm(struct kvm *kvm)
 	return READ_ONCE(kvm->privmem);
 }
 
+/* The bound span, from the space: false if none is bound. */
+static bool kvm_privmem_span(struct kvm_privmem *pm, gfn_t *base, u64 *npages)
+{
+	/* Pairs with the release in kvm_privmem_bind(). */
+	return smp_load_acquire(&pm->bound) &&
+	       privmem_space_span(pm->space, base, npages);
+}
+
 /* Is @gfn (its alias bit already stripped) inside the bound span? */
 static bool kvm_privmem_in_span(struct kvm_privmem *pm, gfn_t gfn)
 {
-	/* Pairs with the release in kvm_privmem_bind(). */
-	if (!smp_load_acquire(&pm->bound))
-		return false;
-	return gfn >= pm->base && gfn - pm->base < pm->npages;
+	gfn_t base;
+	u64 npages;
+
+	return kvm_privmem_span(pm, &base, &npages) && gfn >= base &&
+	       gfn - base < npages;
 }
 
 /* Arch ops of the software-protected VM: no hardware, only KVM's mappings. */
@@ -173,9 +179,11 @@ static void kvm_privmem_sw_memory_failure(void *priv, u64 gfn, u64 npages)
 static void kvm_privmem_sw_unbind(void *priv)
 {
 	struct kvm_privmem *pm = priv;
+	gfn_t base;
+	u64 npages;
 
-	if (!READ_ONCE(pm->dying))
-		kvm_privmem_zap(pm, pm->base, pm->npages);
+	if (!READ_ONCE(pm->dying) && privmem_space_span(pm->space, &base, &npages))
+		kvm_privmem_zap(pm, base, npages);
 }
 
 static const struct privmem_arch_ops kvm_privmem_sw_arch_ops = {
@@ -277,12 +285,13 @@ static int kvm_privmem_show_range(void *arg, u64 gfn, u64 npages,
 static int kvm_privmem_ranges_show(struct seq_file *m, void *unused)
 {
 	struct kvm_privmem *pm = m->private;
+	gfn_t base;
+	u64 npages;
 	int r;
 
-	/* Pairs with the release in kvm_privmem_bind(): @base, @npages. */
-	if (!smp_load_acquire(&pm->bound))
+	if (!kvm_privmem_span(pm, &base, &npages))
 		return 0;
-	r = privmem_walk_ranges(pm->space, pm->base, pm->base + pm->npages,
+	r = privmem_walk_ranges(pm->space, base, base + npages,
 				kvm_privmem_show_range, m);
 	return r < 0 ? r : 0;
 }
@@ -509,12 +518,15 @@ int kvm_privmem_check_memslot(struct kvm *kvm, gfn_t base_gfn,
 			      unsigned long npages, u32 flags)
 {
 	struct kvm_privmem *pm = to_pm(kvm);
+	gfn_t base;
+	u64 n;
 
 	lockdep_assert_held(&kvm->slots_lock);
-	if (!pm || !(flags & KVM_PRIVMEM_SLOT_FLAGS) || !pm->bound)
+	if (!pm || !(flags & KVM_PRIVMEM_SLOT_FLAGS) ||
+	    !kvm_privmem_span(pm, &base, &n))
 		return 0;
-	return kvm_privmem_meets_span(pm->base, pm->npages, pm->alias,
-				      base_gfn, npages) ? -EINVAL : 0;
+	return kvm_privmem_meets_span(base, n, pm->alias, base_gfn,
+				      npages) ? -EINVAL : 0;
 }
 
 /* KVM_PRIVMEM_BIND */
@@ -595,9 +607,7 @@ static int kvm_privmem_bind(struct kvm_privmem *pm,
 		goto out;
 	}
 	pm->sh = sh;
-	pm->base = base;
-	pm->npages = npages;
-	/* Publish @base and @npages to the lock-free fault path. */
+	/* Publish @sh and the space's span to the lock-free fault path. */
 	smp_store_release(&pm->bound, true);
 out:
 	mutex_unlock(&pm->lock);

@@ -397,6 +397,31 @@ enum privmem_space_state privmem_space_state(const struct privmem_space *space)
 EXPORT_SYMBOL_GPL(privmem_space_state);
 
 /**
+ * privmem_space_span() - the span a space is bound to
+ * @space: the space.
+ * @gfn: returns the first frame of the span.
+ * @npages: returns the number of frames; 0 for a space killed before it
+ *	was bound.
+ *
+ * Lock-free, for a fault path that must tell the space's frames from the
+ * rest without a copy of the span of its own: once it returns true, the
+ * span never changes.
+ *
+ * Return: false before privmem_space_bind(), else true.
+ */
+bool privmem_space_span(const struct privmem_space *space, u64 *gfn,
+			u64 *npages)
+{
+	/* Pairs with the release in privmem_space_bind(). */
+	if (smp_load_acquire(&space->state) == PRIVMEM_SPACE_CREATED)
+		return false;
+	*gfn = space->base;
+	*npages = space->npages;
+	return true;
+}
+EXPORT_SYMBOL_GPL(privmem_space_span);
+
+/**
  * privmem_space_get_pfn() - the host page the space's backend has at a frame
  * @space: the space.
  * @gfn: the frame.
