@@ -2,7 +2,7 @@
 /*
  * privmem for KVM: the hooks KVM calls and the arch hooks the glue calls.
  *
- * The glue (virt/privmem/kvm.c) links into kvm.ko.  A VM uses privmem
+ * The glue (virt/privmem/kvm*.c) links into kvm.ko.  A VM uses privmem
  * only after KVM_ENABLE_CAP(KVM_CAP_PRIVMEM); every hook below is then
  * reached through kvm_privmem_enabled(), and a VM without the capability
  * behaves exactly as upstream.  See Documentation/virt/kvm/privmem.rst.
