@@ -630,8 +630,9 @@ int privmem_snp_psc_msr(u64 gfn, unsigned int op,
  * byte of the page (RMPUPDATE and the flush write nothing back that the
  * host did not write), so in-place data survives it.
  *
- * Populating a page again redoes the four steps: the new contents replace
- * the old ones and are measured too.
+ * Populating a page again redoes the four steps with the new contents;
+ * whether the firmware accepts a second SNP_LAUNCH_UPDATE of the page is
+ * the firmware's rule.
  */
 
 /**
