@@ -33,7 +33,11 @@ git commit -qm base --allow-empty
 base=$(git rev-parse HEAD)
 
 for p in "${series[@]}"; do
-	subject=$(sed -n 's/^Subject: *\(\[PATCH[^]]*\] *\)\?//p' "$p" | head -n 1)
+	# A long subject is folded onto continuation lines: unfold it.
+	subject=$(awk '/^Subject:/ { sub(/^Subject: *(\[PATCH[^]]*\] *)?/, "")
+				 line = $0; s = 1; next }
+		       s && /^[ \t]/ { sub(/^[ \t]+/, " "); line = line $0; next }
+		       s { print line; exit }' "$p")
 	[ -n "$subject" ] || die "$(basename "$p"): no Subject line"
 	# The body: after the header block, up to the diffstat or the diff.
 	body=$(awk 'h && /^(---$|diff --git|Index:|--- a\/)/ {exit}

@@ -65,7 +65,9 @@ struct snp_test {
 	bool mapped[T_NPAGES];		/* the nested page table maps it */
 	unsigned int zaps;
 	unsigned int converts;		/* privmem_convert() calls by PSC */
-	unsigned int psc_done;		/* what privmem_snp_psc() reported */
+	unsigned int psc_asked;		/* what privmem_snp_psc() reported */
+	unsigned int psc_done;
+	struct privmem_snp_psc *scribble;	/* the guest rewrites its header */
 	int psc_err;
 	/* fail the fail_nth[c]'th (1-based) call of kind c; 0: never */
 	unsigned int fail_nth[C_NR];
@@ -632,6 +634,11 @@ static int t_convert(void *arg, const struct privmem_entry *entries,
 	struct snp_test *t = arg;
 
 	t->converts++;
+	/* A guest changing the shared header while KVM works on it. */
+	if (t->scribble) {
+		WRITE_ONCE(t->scribble->hdr.cur_entry, 0);
+		WRITE_ONCE(t->scribble->hdr.end_entry, 200);
+	}
 	return privmem_convert(t->f.space, entries, nr, 0, done, bad);
 }
 
@@ -656,14 +663,18 @@ static void psc_set(struct privmem_snp_psc *psc, unsigned int i, u64 off,
 
 static u64 psc_run(struct snp_test *t, struct privmem_snp_psc *psc)
 {
-	unsigned int first = psc->hdr.cur_entry;
+	unsigned int first = psc->hdr.cur_entry, end = psc->hdr.end_entry;
 	u64 ret;
 
-	ret = privmem_snp_psc(psc, T_PSC_MAX, t_convert, t, &t->psc_done,
-			      &t->psc_err);
+	ret = privmem_snp_psc(psc, T_PSC_MAX, t_convert, t, &t->psc_asked,
+			      &t->psc_done, &t->psc_err);
+	/* the header as it was read once, whatever the guest did meanwhile */
+	KUNIT_EXPECT_EQ(kunit_get_current_test(), t->psc_asked,
+			end >= first ? end - first + 1 : 0);
 	/* what the VMM would be told agrees with what the guest sees */
-	KUNIT_EXPECT_EQ(kunit_get_current_test(), t->psc_done,
-			psc->hdr.cur_entry - first);
+	if (!t->scribble)
+		KUNIT_EXPECT_EQ(kunit_get_current_test(), t->psc_done,
+				psc->hdr.cur_entry - first);
 	KUNIT_EXPECT_EQ(kunit_get_current_test(), !ret, !t->psc_err);
 	return ret;
 }
@@ -711,6 +722,27 @@ static void snp_psc_mixed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->rmp[1024 + 6], PG_LEVEL_4K);
 }
 
+/*
+ * The guest rewrites the header while privmem converts: the request is
+ * the one read first, and so is what the VMM is told it asked for.
+ */
+static void snp_psc_header_changes(struct kunit *test)
+{
+	struct snp_test *t = test->priv;
+	struct privmem_snp_psc *psc = psc_new(test);
+
+	psc_set(psc, 0, 0, OP_P, false);
+	psc_set(psc, 1, 1, OP_P, false);
+	psc->hdr.cur_entry = 1;
+	psc->hdr.end_entry = 1;
+	t->scribble = psc;
+	KUNIT_EXPECT_EQ(test, psc_run(t, psc), 0);
+	KUNIT_EXPECT_EQ(test, t->psc_asked, 1);
+	KUNIT_EXPECT_EQ(test, t->psc_done, 1);
+	KUNIT_EXPECT_EQ(test, attr_of(t, 0), PRIVMEM_SHARED);
+	KUNIT_EXPECT_EQ(test, attr_of(t, 1), PRIVMEM_PRIVATE);
+}
+
 /* A bad header changes nothing; cur_entry past end_entry is no work. */
 static void snp_psc_bad_header(struct kunit *test)
 {
@@ -724,8 +756,10 @@ static void snp_psc_bad_header(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, psc->hdr.cur_entry, 0);
 	KUNIT_EXPECT_EQ(test, ppages(psc, 0), 0);
 	KUNIT_EXPECT_EQ(test, privmem_snp_psc(psc, T_PSC_MAX + 1, t_convert, t,
-					      &t->psc_done, &t->psc_err),
+					      &t->psc_asked, &t->psc_done,
+					      &t->psc_err),
 			VMGEXIT_PSC_ERROR_GENERIC);
+	KUNIT_EXPECT_EQ(test, t->psc_asked, 0);
 	KUNIT_EXPECT_EQ(test, t->psc_err, -EINVAL);
 
 	psc->hdr.end_entry = 0;
@@ -1153,6 +1187,7 @@ static struct kunit_case privmem_snp_cases[] = {
 	KUNIT_CASE(snp_zap_first),
 	KUNIT_CASE(snp_model_rules),
 	KUNIT_CASE(snp_psc_mixed),
+	KUNIT_CASE(snp_psc_header_changes),
 	KUNIT_CASE(snp_psc_bad_header),
 	KUNIT_CASE(snp_psc_invalid_entry),
 	KUNIT_CASE(snp_psc_hw_failure),

@@ -499,6 +499,9 @@ static int privmem_snp_psc_entry(struct psc_entry pe, struct privmem_entry *e)
  *	before anything is read.
  * @convert: privmem_convert() on the VM's space, for a guest request.
  * @arg: @convert's first argument.
+ * @asked_entries: returns how many entries the header asked for
+ *	(cur_entry to end_entry, as read once; 0 if none), for the VMM's
+ *	KVM_EXIT_PRIVMEM.
  * @done_entries: returns how many entries were done, from the first one
  *	the guest asked for.
  * @err: returns 0, the errno of @convert, or -EINVAL for an invalid
@@ -511,13 +514,15 @@ static int privmem_snp_psc_entry(struct psc_entry pe, struct privmem_entry *e)
  */
 u64 privmem_snp_psc(struct privmem_snp_psc *psc, unsigned int max,
 		    privmem_snp_convert_fn convert, void *arg,
-		    unsigned int *done_entries, int *err)
+		    unsigned int *asked_entries, unsigned int *done_entries,
+		    int *err)
 {
 	struct privmem_snp_psc_scratch *sc;
 	unsigned int cur, end, i, nr = 0, stop, done = 0, bad;
 	u64 status = 0;
 	int ret;
 
+	*asked_entries = 0;
 	*done_entries = 0;
 	*err = -EINVAL;
 	/* KVM's caller already warned about such a GHCB. */
@@ -525,6 +530,7 @@ u64 privmem_snp_psc(struct privmem_snp_psc *psc, unsigned int max,
 		return VMGEXIT_PSC_ERROR_GENERIC;
 	cur = READ_ONCE(psc->hdr.cur_entry);
 	end = READ_ONCE(psc->hdr.end_entry);
+	*asked_entries = end >= cur ? end - cur + 1 : 0;
 	if (end >= max)
 		return VMGEXIT_PSC_ERROR_INVALID_HDR;
 	*err = 0;

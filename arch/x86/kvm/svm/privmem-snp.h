@@ -55,7 +55,8 @@ typedef int (*privmem_snp_convert_fn)(void *arg,
 
 u64 privmem_snp_psc(struct privmem_snp_psc *psc, unsigned int max,
 		    privmem_snp_convert_fn convert, void *arg,
-		    unsigned int *done_entries, int *err);
+		    unsigned int *asked_entries, unsigned int *done_entries,
+		    int *err);
 int privmem_snp_psc_msr(u64 gfn, unsigned int op,
 			privmem_snp_convert_fn convert, void *arg);
 
