@@ -65,6 +65,9 @@ int kvm_privmem_guest_convert_entries(struct kvm_vcpu *vcpu,
 				      const struct privmem_entry *entries,
 				      unsigned int nr, unsigned int *done,
 				      unsigned int *err_index);
+int kvm_privmem_guest_convert_user(struct kvm_vcpu *vcpu,
+				   const struct kvm_privmem_entry *uents,
+				   u32 nr, u32 *done, s32 *failed);
 int kvm_privmem_guest_done(struct kvm_vcpu *vcpu, u64 flags, u64 gpa,
 			   u64 size, u32 nr, u32 done, int error);
 void kvm_privmem_arch_zap(struct kvm *kvm, u64 gfn, u64 npages);

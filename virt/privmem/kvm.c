@@ -14,8 +14,9 @@
  *    gfn span to a shmem file range (the backend), finish pre-boot
  *    population, convert batches and read the range map back;
  *  - the guest's KVM_HC_MAP_GPA_RANGE is converted in the kernel through
- *    the VM's policy; with %KVM_PRIVMEM_EXIT_ON_CONVERT the VMM is told
- *    afterwards with one KVM_EXIT_PRIVMEM per hypercall (per batch);
+ *    the VM's policy (arch/x86/kvm/privmem.c); with
+ *    %KVM_PRIVMEM_EXIT_ON_CONVERT the VMM is told afterwards with one
+ *    KVM_EXIT_PRIVMEM per hypercall (per batch);
  *  - the fault path asks privmem whether a gfn is private
  *    (kvm_privmem_is_private(), lock-free) and takes private pages from
  *    the backend (kvm_privmem_get_pfn()); shared pages come through the

@@ -138,150 +138,30 @@ int kvm_privmem_guest_done(struct kvm_vcpu *vcpu, u64 flags, u64 gpa,
 }
 EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_guest_done);
 
-#ifdef KVM_MAP_GPA_RANGE_ENCRYPTED
-/* The hypercall's return value for a conversion errno. */
-static u64 kvm_privmem_hc_ret(int r)
-{
-	switch (r) {
-	case 0:
-		return 0;
-	case -EPERM:
-		return -KVM_EPERM;
-	case -EFAULT:
-		return -KVM_EFAULT;
-	case -E2BIG:
-		return -KVM_E2BIG;
-	default:
-		return -KVM_EINVAL;
-	}
-}
-
-/*
- * The header of a batch at @gpa must stay readable and writable by KVM
- * while the batch runs: an entry that would make part of the batch
- * itself private fails the whole batch up front (-EINVAL, *@failed its
- * index), before anything is converted.
- */
-static int kvm_privmem_batch_self(struct kvm_privmem *pm, u64 gpa, u64 bytes,
-				  const struct kvm_privmem_entry *uents,
-				  u32 nr, s32 *failed)
-{
-	u64 first = gpa & ~gfn_to_gpa(pm->alias), last = first + bytes - 1;
-	u32 i;
-
-	for (i = 0; i < nr; i++) {
-		const struct kvm_privmem_entry *u = &uents[i];
-		u64 end;
-
-		if (u->attr != KVM_PRIVMEM_PRIVATE || !u->size ||
-		    check_add_overflow(u->gpa, u->size - 1, &end))
-			continue;
-		if (u->gpa <= last && first <= end) {
-			*failed = i;
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-/* A guest batch: a struct kvm_privmem_batch at @gpa, in shared memory. */
-static int kvm_privmem_map_batch(struct kvm_vcpu *vcpu, u64 gpa, u64 nr,
-				 u64 *ret)
-{
-	struct kvm_privmem *pm = to_pm(vcpu->kvm);
-	struct kvm_privmem_entry *uents;
-	struct kvm_privmem_batch hdr;
-	u32 done = 0;
-	s32 failed;
-	int r;
-
-	if (!nr || nr > KVM_PRIVMEM_MAX_ENTRIES) {
-		*ret = -KVM_E2BIG;
-		return 1;
-	}
-	if (kvm_read_guest(vcpu->kvm, gpa, &hdr, sizeof(hdr))) {
-		*ret = -KVM_EFAULT;
-		return 1;
-	}
-	if (hdr.nr != nr || hdr.flags ||
-	    memchr_inv(hdr.reserved, 0, sizeof(hdr.reserved))) {
-		*ret = -KVM_EINVAL;
-		return 1;
-	}
-	uents = kvmalloc_array(nr, sizeof(*uents), GFP_KERNEL_ACCOUNT);
-	if (!uents) {
-		*ret = -KVM_EINVAL;
-		return 1;
-	}
-	if (kvm_read_guest(vcpu->kvm, gpa + sizeof(hdr), uents,
-			   nr * sizeof(*uents))) {
-		kvfree(uents);
-		*ret = -KVM_EFAULT;
-		return 1;
-	}
-	r = kvm_privmem_batch_self(pm, gpa, sizeof(hdr) + nr * sizeof(*uents),
-				   uents, nr, &failed);
-	if (!r)
-		r = kvm_privmem_convert_entries(pm, uents, nr, 0, &done,
-						&failed);
-	kvfree(uents);
-
-	hdr.done = done;
-	hdr.error = r;
-	hdr.error_index = r ? failed : -1;
-	if (kvm_write_guest(vcpu->kvm, gpa, &hdr, sizeof(hdr))) {
-		*ret = -KVM_EFAULT;
-		return 1;
-	}
-	*ret = kvm_privmem_hc_ret(r);
-	return kvm_privmem_notify(vcpu, KVM_PRIVMEM_EXIT_BATCH, gpa,
-				  sizeof(hdr) + nr * sizeof(*uents), nr, done,
-				  r, 0);
-}
-
 /**
- * kvm_privmem_map_gpa_range() - KVM_HC_MAP_GPA_RANGE on a privmem VM
+ * kvm_privmem_guest_convert_user() - a guest's batch of uapi entries
  * @vcpu: the calling vCPU.
- * @gpa: first byte of the range, or of a struct kvm_privmem_batch.
- * @npages: pages in the range, or entries in the batch.
- * @attrs: KVM_MAP_GPA_RANGE_* attributes, or
- *	%KVM_PRIVMEM_MAP_GPA_RANGE_BATCH.
- * @ret: returns the hypercall's return value.
+ * @uents: the entries, as the guest wrote them (struct kvm_privmem_entry,
+ *	copied out of guest memory by the caller).
+ * @nr: how many, at most %KVM_PRIVMEM_MAX_ENTRIES.
+ * @done: returns how many entries, from the first, are done.
+ * @failed: returns the index of the entry that stopped the request, or
+ *	-1 if none did.
  *
- * Converts through the VM's policy, in the kernel.  A single range is one
- * entry at 4K or 2M (KVM_MAP_GPA_RANGE_PAGE_SZ_*); a batch is up to
- * %KVM_PRIVMEM_MAX_ENTRIES entries of mixed granularity, whose header gets
- * the number of entries completed and the errno of the first failed one.
+ * For an arch hypercall that carries KVM_PRIVMEM_CONVERT's entries
+ * (x86's batched KVM_HC_MAP_GPA_RANGE): checks and converts them as the
+ * ioctl does, through the VM's policy, as the guest's explicit request.
+ * The caller answers the guest and ends the request with
+ * kvm_privmem_guest_done().
  *
- * Return: 1 to resume the guest with *@ret; 0 after preparing one
- * KVM_EXIT_PRIVMEM for the VMM (%KVM_PRIVMEM_EXIT_ON_CONVERT), the guest
- * resuming with *@ret afterwards.
+ * Context: Process context; may sleep.
+ * Return: 0 or an errno, as KVM_PRIVMEM_CONVERT's.
  */
-int kvm_privmem_map_gpa_range(struct kvm_vcpu *vcpu, u64 gpa, u64 npages,
-			      u64 attrs, u64 *ret)
+int kvm_privmem_guest_convert_user(struct kvm_vcpu *vcpu,
+				   const struct kvm_privmem_entry *uents,
+				   u32 nr, u32 *done, s32 *failed)
 {
-	const u64 known = KVM_MAP_GPA_RANGE_PAGE_SZ_2M |
-			  KVM_MAP_GPA_RANGE_ENCRYPTED;
-	int r, err;
-
-	++vcpu->stat.generic.privmem_hypercalls;
-	if (attrs == KVM_PRIVMEM_MAP_GPA_RANGE_BATCH)
-		return kvm_privmem_map_batch(vcpu, gpa, npages, ret);
-
-	if ((attrs & ~known) || !PAGE_ALIGNED(gpa) || !npages ||
-	    npages > (U64_MAX >> PAGE_SHIFT) ||
-	    gpa + (npages << PAGE_SHIFT) <= gpa) {
-		*ret = -KVM_EINVAL;
-		return 1;
-	}
-	r = kvm_privmem_convert_one(vcpu, gpa, npages << PAGE_SHIFT,
-				    attrs & KVM_MAP_GPA_RANGE_ENCRYPTED ?
-				    KVM_PRIVMEM_PRIVATE : KVM_PRIVMEM_SHARED,
-				    attrs & KVM_MAP_GPA_RANGE_PAGE_SZ_2M ?
-				    KVM_PRIVMEM_GRAN_2M : KVM_PRIVMEM_GRAN_4K,
-				    &err);
-	*ret = kvm_privmem_hc_ret(err);
-	return r;
+	return kvm_privmem_convert_entries(to_pm(vcpu->kvm), uents, nr, 0,
+					   done, failed);
 }
-EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_map_gpa_range);
-#endif /* KVM_MAP_GPA_RANGE_ENCRYPTED */
+EXPORT_SYMBOL_FOR_KVM_INTERNAL(kvm_privmem_guest_convert_user);

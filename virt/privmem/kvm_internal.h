@@ -8,8 +8,9 @@
  *    architecture hooks and the zap every adapter starts with;
  *  - kvm_fault.c: the fault path and the pre-boot copy into private
  *    pages;
- *  - kvm_guest.c: the guest's conversion requests (KVM_HC_MAP_GPA_RANGE
- *    and the entry points of the vendor protocols) and KVM_EXIT_PRIVMEM.
+ *  - kvm_guest.c: the entry points of the guests' conversion protocols
+ *    (x86's KVM_HC_MAP_GPA_RANGE handler, arch/x86/kvm/privmem.c, the
+ *    SEV-SNP, TDX and pKVM ones) and KVM_EXIT_PRIVMEM.
  */
 #ifndef __VIRT_PRIVMEM_KVM_INTERNAL_H
 #define __VIRT_PRIVMEM_KVM_INTERNAL_H
