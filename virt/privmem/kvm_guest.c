@@ -3,8 +3,6 @@
  * privmem's KVM glue: the guest's conversion requests and
  * KVM_EXIT_PRIVMEM.  See kvm_internal.h.
  */
-#include <linux/slab.h>
-#include <linux/uaccess.h>
 #include "kvm_internal.h"
 
 #include <trace/events/kvm.h>
