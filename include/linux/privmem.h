@@ -111,8 +111,9 @@ enum privmem_requester {
 
 /**
  * enum privmem_mode - what happens to the contents of a converted range
- * @PRIVMEM_MODE_DESTRUCTIVE: the old page is discarded (scrubbed) before
- *	the other side can see the range; a fresh page backs it.
+ * @PRIVMEM_MODE_DESTRUCTIVE: the old contents are destroyed (scrubbed)
+ *	before the other side can see the range, which then reads as fresh
+ *	memory; the backend may clear the same page or put another one in.
  * @PRIVMEM_MODE_INPLACE: the same physical page stays and keeps its
  *	contents; only ownership and mappings change.
  */

@@ -453,14 +453,16 @@ static void shmem_populate_then_bind(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->file->f_mapping->nrpages, TEST_PAGES);
 }
 
-/* Private data never reaches the host: it reads zeroes after a destructive
- * conversion, and the page is a new one.
+/*
+ * Private data never reaches the host: it reads zeroes after a destructive
+ * conversion.  The frame is cleared in place: the same page, still in the
+ * file, so that the conversion neither frees nor allocates.
  */
 static void shmem_destructive_round_trip(struct kunit *test)
 {
 	struct shmem_test *t = setup(test);
 	unsigned long pfn_priv, pfn_shared;
-	struct folio *old;
+	unsigned long nrpages;
 
 	KUNIT_ASSERT_EQ(test, host_write(t->file, 2, 0x11), PAGE_SIZE);
 	bind_space(test, t, ALL_FLAGS);
@@ -470,20 +472,61 @@ static void shmem_destructive_round_trip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, page_byte(t->file, 2, NULL), 0);
 	guest_fill(test, t->file, 2, TEST_PATTERN);
 	KUNIT_ASSERT_EQ(test, page_byte(t->file, 2, &pfn_priv), TEST_PATTERN);
-	/*
-	 * Keep the private folio alive (as a stale reference would), so the
-	 * allocator cannot hand the same frame back: the file must get a new
-	 * page, and the old one must be out of the file.
-	 */
-	old = pfn_folio(pfn_priv);
-	folio_get(old);
+	nrpages = t->file->f_mapping->nrpages;
 
 	KUNIT_ASSERT_EQ(test, convert(t, 2, 1, PRIVMEM_SHARED), 0);
+	/* The arch step still saw the guest's page, before it was cleared. */
+	KUNIT_EXPECT_EQ(test, t->pfn_seen, pfn_priv);
+	KUNIT_EXPECT_EQ(test, t->byte_seen, TEST_PATTERN);
+	KUNIT_EXPECT_EQ(test, host_read(t->file, 2), 0);
+	KUNIT_EXPECT_EQ(test, page_byte(t->file, 2, &pfn_shared), 0);
+	KUNIT_EXPECT_EQ(test, pfn_shared, pfn_priv);
+	KUNIT_EXPECT_EQ(test, t->file->f_mapping->nrpages, nrpages);
+}
+
+/*
+ * A page hardware-poisoned is not cleared (touching it could take a
+ * machine check) and never handed to either side: a destructive
+ * conversion to shared puts a fresh zeroed page in its place, an in-place
+ * one leaves it poisoned, and a conversion to private is refused.
+ */
+static void shmem_destructive_poisoned_replaced(struct kunit *test)
+{
+	struct shmem_test *t = setup(test);
+	unsigned long pfn_priv, pfn_shared;
+
+	if (!IS_ENABLED(CONFIG_MEMORY_FAILURE))
+		kunit_skip(test, "needs CONFIG_MEMORY_FAILURE");
+	bind_space(test, t, ALL_FLAGS);
+	KUNIT_ASSERT_EQ(test, convert(t, 2, 2, PRIVMEM_PRIVATE), 0);
+	guest_fill(test, t->file, 2, TEST_PATTERN);
+	guest_fill(test, t->file, 3, TEST_PATTERN);
+	KUNIT_ASSERT_EQ(test, page_byte(t->file, 2, &pfn_priv), TEST_PATTERN);
+
+	KUNIT_ASSERT_EQ(test, memory_failure(pfn_priv, MF_SW_SIMULATED), 0);
+	KUNIT_ASSERT_TRUE(test, PageHWPoison(pfn_to_page(pfn_priv)));
+
+	KUNIT_ASSERT_EQ(test, convert(t, 2, 2, PRIVMEM_SHARED), 0);
 	KUNIT_EXPECT_EQ(test, host_read(t->file, 2), 0);
 	KUNIT_EXPECT_EQ(test, page_byte(t->file, 2, &pfn_shared), 0);
 	KUNIT_EXPECT_NE(test, pfn_shared, pfn_priv);
-	KUNIT_EXPECT_NULL(test, READ_ONCE(old->mapping));
-	folio_put(old);
+	/* The healthy neighbour was cleared in place. */
+	KUNIT_EXPECT_EQ(test, host_read(t->file, 3), 0);
+
+	/* A poisoned shared page is never given to the guest. */
+	KUNIT_ASSERT_EQ(test, host_write(t->file, 5, 0x33), PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, page_byte(t->file, 5, &pfn_shared), 0x33);
+	KUNIT_ASSERT_EQ(test, memory_failure(pfn_shared, MF_SW_SIMULATED), 0);
+	KUNIT_EXPECT_EQ(test, convert(t, 5, 1, PRIVMEM_PRIVATE), -EBUSY);
+	KUNIT_EXPECT_EQ(test, host_read(t->file, 5), -EIO);
+
+	/* In place, a poisoned private page turns shared still poisoned. */
+	KUNIT_ASSERT_EQ(test, convert(t, 6, 1, PRIVMEM_PRIVATE), 0);
+	KUNIT_ASSERT_EQ(test, page_byte(t->file, 6, &pfn_priv), 0);
+	KUNIT_ASSERT_EQ(test, memory_failure(pfn_priv, MF_SW_SIMULATED), 0);
+	t->mode = PRIVMEM_MODE_INPLACE;
+	KUNIT_EXPECT_EQ(test, convert(t, 6, 1, PRIVMEM_SHARED), 0);
+	KUNIT_EXPECT_EQ(test, host_read(t->file, 6), -EIO);
 }
 
 /* In place, the same page keeps the guest's data both ways. */
@@ -802,6 +845,7 @@ static struct kunit_case privmem_shmem_cases[] = {
 	KUNIT_CASE(shmem_map_runs),
 	KUNIT_CASE(shmem_populate_then_bind),
 	KUNIT_CASE(shmem_destructive_round_trip),
+	KUNIT_CASE(shmem_destructive_poisoned_replaced),
 	KUNIT_CASE(shmem_inplace_round_trip),
 	KUNIT_CASE(shmem_host_refused),
 	KUNIT_CASE(shmem_host_allowed_without_flag),

@@ -16,11 +16,11 @@
  * bindings of the same file share it, so their flags must agree.
  *
  * Conversions (shmem_ops.c): a destructive step scrubs the pages before
- * the other side can see them - to private by clearing them in place
- * (keeping a copy until the step commits, so that a failed step restores
- * them), to shared by replacing them with fresh ones from shmem's own
- * punch-hole and allocation paths; an in-place step keeps the folios and
- * their contents.
+ * the other side can see them by clearing them in place - to private
+ * keeping a copy until the step commits, so that a failed step restores
+ * them, to shared once the arch step gave them back; a poisoned page is
+ * replaced through shmem's own punch-hole and allocation paths.  An
+ * in-place step keeps the folios and their contents.
  */
 /**
  * DOC: Locking in the shmem backend

@@ -42,11 +42,14 @@
  *
  * private -> shared, destructive:
  *   prepare only marks the range leaving.  commit, after the arch op made
- *   the pages shared, clears the old pages, punches the range and
- *   allocates fresh folios (best
- *   effort: a hole left by a failed allocation reads as zeroes and is
- *   filled on the next access), then marks the range shared.  The host
- *   never sees the old private contents.
+ *   the pages the host's again, clears them in place (the same frames
+ *   back the range, now holding zeroes), then marks the range shared.
+ *   Holes stay holes and read as zeroes; a swapped-out page (possible only
+ *   without %PRIVMEM_SHMEM_UNRECLAIMABLE) is punched; a poisoned page is
+ *   punched and replaced by a fresh zeroed one (best effort: a failed
+ *   allocation leaves a hole).  commit allocates nothing else, frees
+ *   nothing else, and cannot fail.  The host never sees the old private
+ *   contents.
  *
  * prepare stores the step's range in the binding's map as a run of its
  * own (CONVERTING or LEAVING), so several steps of one entry can be
@@ -378,18 +381,81 @@ static void privmem_shmem_claim(struct privmem_shmem *sh, pgoff_t first,
 			    (loff_t)(last - first + 1) << PAGE_SHIFT, 0);
 }
 
-/* Replace the pages of a range with fresh zeroed ones. */
-static int privmem_shmem_scrub(struct privmem_shmem *sh, pgoff_t first,
-			       pgoff_t last)
+/*
+ * Replace a poisoned page: punch it (a poisoned page never goes back to
+ * the allocator) and put a fresh zeroed one in its place, best effort.
+ */
+static void privmem_shmem_replace(struct privmem_shmem *sh, pgoff_t first,
+				  pgoff_t last)
 {
 	struct inode *inode = privmem_shmem_inode(sh);
 
-	lockdep_assert_held(&inode->i_rwsem);
-	/* The old pages go back to the allocator without the guest's data. */
-	privmem_shmem_wipe(inode->i_mapping, first, last);
 	shmem_truncate_range(inode, (loff_t)first << PAGE_SHIFT,
 			     ((loff_t)(last + 1) << PAGE_SHIFT) - 1);
-	return privmem_shmem_fill(sh, first, last);
+	/* A failed allocation leaves a hole, which reads as zeroes. */
+	privmem_shmem_fill(sh, first, last);
+}
+
+/*
+ * Clear the pages of @first..@last in place once they are the host's
+ * again, for a destructive conversion to shared.  Holes stay holes; what
+ * the lookup does not find (a swapped-out page of a binding without
+ * %PRIVMEM_SHMEM_UNRECLAIMABLE) is punched, so no copy of the guest's data
+ * survives anywhere; a folio with a poisoned page is replaced.  Allocates
+ * nothing but the replacements, and cannot fail.
+ */
+static void privmem_shmem_scrub(struct privmem_shmem *sh, pgoff_t first,
+				pgoff_t last)
+{
+	struct inode *inode = privmem_shmem_inode(sh);
+	struct address_space *mapping = inode->i_mapping;
+	pgoff_t index = first, next, end, i, bad_first = 0, bad_last = 0;
+	struct folio_batch fbatch;
+	struct folio *folio;
+	unsigned int n, k;
+	bool bad;
+
+	lockdep_assert_held(&inode->i_rwsem);
+	folio_batch_init(&fbatch);
+	while (index <= last) {
+		next = index;
+		n = filemap_get_folios(mapping, &next, last, &fbatch);
+		bad = false;
+		for (k = 0; k <= n && !bad; k++) {
+			/* after the batch: up to where the lookup looked */
+			end = k < n ? fbatch.folios[k]->index :
+			      next > last ? last + 1 : next;
+			if (index < end)
+				shmem_truncate_range(inode,
+						     (loff_t)index << PAGE_SHIFT,
+						     ((loff_t)end << PAGE_SHIFT) - 1);
+			index = max(index, end);
+			if (k == n)
+				break;
+			folio = fbatch.folios[k];
+			folio_lock(folio);
+			end = min(last, folio_next_index(folio) - 1);
+			if (folio->mapping == mapping) {
+				for (i = index; i <= end; i++) {
+					struct page *page = folio_file_page(folio, i);
+
+					if (PageHWPoison(page))
+						bad = true;
+					else
+						clear_highpage(page);
+				}
+				folio_mark_dirty(folio);
+			}
+			folio_unlock(folio);
+			bad_first = index;
+			bad_last = end;
+			index = end + 1;
+		}
+		folio_batch_release(&fbatch);
+		if (bad)
+			privmem_shmem_replace(sh, bad_first, bad_last);
+		cond_resched();
+	}
 }
 
 /*
@@ -580,7 +646,6 @@ static void privmem_shmem_commit(void *priv, const struct privmem_op *op)
 	}
 	if (op->mode == PRIVMEM_MODE_DESTRUCTIVE) {
 		inode_lock(inode);
-		/* A failed refill leaves holes, which read as zeroes. */
 		privmem_shmem_scrub(sh, first, last);
 		inode_unlock(inode);
 	}
@@ -627,7 +692,7 @@ static bool privmem_shmem_is_2m(const struct privmem_shmem *sh,
  * The returned pfn carries one folio reference, dropped by
  * privmem_shmem_put_pfn().  The reference keeps the page from being freed,
  * not in the file nor its contents: a destructive step that runs
- * afterwards clears it (to private) or replaces it (to shared).  A
+ * afterwards clears it, and a poisoned page is replaced.  A
  * fault path must therefore take the pfn, then check (under its own
  * invalidation sequence, e.g. KVM's mmu_invalidate_seq) that no
  * conversion of the gfn ran meanwhile before it maps the pfn.  Called by
