@@ -21,9 +21,22 @@ static int kvm_privmem_sw_set(void *priv, const struct privmem_op *op)
 	return 0;
 }
 
-static int kvm_privmem_sw_2m(void *priv, u64 gfn)
+/*
+ * Smash: only a 2M mapping of the block has to go; the 4K mappings of
+ * its pages stay right, since no page changes its attribute here (the
+ * step that follows zaps what it converts).  Zapping one page of the
+ * block removes every leaf that maps it, a 2M leaf included, so that
+ * costs one page, not 512.
+ */
+static int kvm_privmem_sw_split(void *priv, u64 gfn)
 {
-	/* Refault the block at its new mapping size. */
+	kvm_privmem_zap(priv, gfn, 1);
+	return 0;
+}
+
+/* Merge: refault the block, so that it can be mapped at 2M. */
+static int kvm_privmem_sw_merge(void *priv, u64 gfn)
+{
 	kvm_privmem_zap(priv, gfn, PRIVMEM_PAGES_2M);
 	return 0;
 }
@@ -60,8 +73,8 @@ static void kvm_privmem_sw_unbind(void *priv)
 const struct privmem_arch_ops kvm_privmem_sw_arch_ops = {
 	.set_private	= kvm_privmem_sw_set,
 	.set_shared	= kvm_privmem_sw_set,
-	.split_2m	= kvm_privmem_sw_2m,
-	.merge_2m	= kvm_privmem_sw_2m,
+	.split_2m	= kvm_privmem_sw_split,
+	.merge_2m	= kvm_privmem_sw_merge,
 	.memory_failure	= kvm_privmem_sw_memory_failure,
 	.unbind		= kvm_privmem_sw_unbind,
 };
