@@ -10,7 +10,8 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-# A variant "ARCH-NAME" (x86_64-debug) is ARCH's fragment plus its own.
+# A variant "ARCH-NAME" (x86_64-debug) is ARCH's fragment plus its own;
+# a symbol the variant sets (or unsets) is dropped from ARCH's.
 variant=${1:-x86_64}
 arch=${variant%%-*}
 frag=$PRIVMEM_REPO/harness/configs/$variant.config
@@ -18,7 +19,9 @@ frag=$PRIVMEM_REPO/harness/configs/$variant.config
 out=$PRIVMEM_BUILD/$variant
 mkdir -p "$out"
 if [ "$variant" != "$arch" ]; then
-	cat "$PRIVMEM_REPO/harness/configs/$arch.config" "$frag" > "$out/fragment.config"
+	own=$(grep -oE 'CONFIG_[A-Z0-9_]+' "$frag" | sort -u | sed 's/.*/^(# )?&[= ]/')
+	{ grep -vE -f <(echo "${own:-^\$}") "$PRIVMEM_REPO/harness/configs/$arch.config" || true
+	  cat "$frag"; } > "$out/fragment.config"
 	frag=$out/fragment.config
 fi
 
