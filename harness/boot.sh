@@ -4,7 +4,8 @@
 # boot.sh MODE LOG [ARG...]: boot a privmem kernel in QEMU under TCG, in
 # MODE "test" or "run", writing the serial console to LOG; ARGs go on the
 # kernel command line.  PRIVMEM_VARIANT picks the kernel (build-kernel.sh):
-#   x86_64, x86_64-debug  an SVM-capable EPYC CPU, so KVM runs inside;
+#   x86_64, x86_64-debug, x86_64-bench
+#                         an SVM-capable EPYC CPU, so KVM runs inside;
 #   arm64                 -M virt,virtualization=on: the kernel starts at
 #                         EL2 and runs protected KVM (kvm-arm.mode=protected).
 # PRIVMEM_QEMU_ACCEL overrides the x86 accelerator ("tcg,thread=single").
