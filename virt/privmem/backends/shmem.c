@@ -383,8 +383,7 @@ static void privmem_shmem_release_run(struct privmem_shmem *sh, pgoff_t first,
 	struct inode *inode = privmem_shmem_inode(sh);
 
 	privmem_shmem_wipe(inode->i_mapping, first, last);
-	shmem_truncate_range(inode, (loff_t)first << PAGE_SHIFT,
-			     ((loff_t)(last + 1) << PAGE_SHIFT) - 1);
+	privmem_shmem_punch(inode, first, last);
 }
 
 /**

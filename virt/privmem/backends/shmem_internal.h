@@ -147,5 +147,6 @@ int privmem_shmem_split(struct address_space *mapping, pgoff_t first,
 			pgoff_t last);
 void privmem_shmem_wipe(struct address_space *mapping, pgoff_t first,
 			pgoff_t last);
+void privmem_shmem_punch(struct inode *inode, pgoff_t first, pgoff_t last);
 
 #endif /* _PRIVMEM_BACKENDS_SHMEM_INTERNAL_H */

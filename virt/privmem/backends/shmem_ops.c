@@ -188,6 +188,45 @@ int privmem_shmem_split(struct address_space *mapping, pgoff_t first,
 }
 
 /**
+ * privmem_shmem_punch() - punch the pages of a range out of the file
+ * @inode: the shmem inode.
+ * @first: first page index.
+ * @last: last page index.
+ *
+ * Through shmem's own hole punching: the folios and swap entries of the
+ * range go, and the range reads as zeroes.
+ *
+ * Context: May sleep.
+ */
+void privmem_shmem_punch(struct inode *inode, pgoff_t first, pgoff_t last)
+{
+	shmem_truncate_range(inode, (loff_t)first << PAGE_SHIFT,
+			     ((loff_t)(last + 1) << PAGE_SHIFT) - 1);
+}
+
+/*
+ * Clear the pages of the locked @folio that lie in @first..@last, but not
+ * a hardware-poisoned one (touching it could take a machine check).
+ * Return: true if the folio has a poisoned page in that range.
+ */
+static bool privmem_shmem_clear_folio(struct folio *folio, pgoff_t first,
+				      pgoff_t last)
+{
+	pgoff_t i, end = min(last, folio_next_index(folio) - 1);
+	bool poisoned = false;
+
+	for (i = max(first, folio->index); i <= end; i++) {
+		struct page *page = folio_file_page(folio, i);
+
+		if (PageHWPoison(page))
+			poisoned = true;
+		else
+			clear_highpage(page);
+	}
+	return poisoned;
+}
+
+/**
  * privmem_shmem_wipe() - clear the pages of a range in place
  * @mapping: the file's mapping.
  * @first: first page index.
@@ -203,7 +242,7 @@ void privmem_shmem_wipe(struct address_space *mapping, pgoff_t first,
 			pgoff_t last)
 {
 	struct folio_batch fbatch;
-	pgoff_t index = first, i, end;
+	pgoff_t index = first;
 	unsigned int n;
 
 	folio_batch_init(&fbatch);
@@ -212,15 +251,8 @@ void privmem_shmem_wipe(struct address_space *mapping, pgoff_t first,
 			struct folio *folio = fbatch.folios[n];
 
 			folio_lock(folio);
-			if (folio->mapping == mapping) {
-				end = min(last, folio_next_index(folio) - 1);
-				for (i = max(first, folio->index); i <= end; i++) {
-					struct page *page = folio_file_page(folio, i);
-
-					if (!PageHWPoison(page))
-						clear_highpage(page);
-				}
-			}
+			if (folio->mapping == mapping)
+				privmem_shmem_clear_folio(folio, first, last);
 			folio_unlock(folio);
 		}
 		folio_batch_release(&fbatch);
@@ -388,10 +420,7 @@ static void privmem_shmem_claim(struct privmem_shmem *sh, pgoff_t first,
 static void privmem_shmem_replace(struct privmem_shmem *sh, pgoff_t first,
 				  pgoff_t last)
 {
-	struct inode *inode = privmem_shmem_inode(sh);
-
-	shmem_truncate_range(inode, (loff_t)first << PAGE_SHIFT,
-			     ((loff_t)(last + 1) << PAGE_SHIFT) - 1);
+	privmem_shmem_punch(privmem_shmem_inode(sh), first, last);
 	/* A failed allocation leaves a hole, which reads as zeroes. */
 	privmem_shmem_fill(sh, first, last);
 }
@@ -409,7 +438,7 @@ static void privmem_shmem_scrub(struct privmem_shmem *sh, pgoff_t first,
 {
 	struct inode *inode = privmem_shmem_inode(sh);
 	struct address_space *mapping = inode->i_mapping;
-	pgoff_t index = first, next, end, i, bad_first = 0, bad_last = 0;
+	pgoff_t index = first, next, end, bad_first = 0, bad_last = 0;
 	struct folio_batch fbatch;
 	struct folio *folio;
 	unsigned int n, k;
@@ -426,9 +455,7 @@ static void privmem_shmem_scrub(struct privmem_shmem *sh, pgoff_t first,
 			end = k < n ? fbatch.folios[k]->index :
 			      next > last ? last + 1 : next;
 			if (index < end)
-				shmem_truncate_range(inode,
-						     (loff_t)index << PAGE_SHIFT,
-						     ((loff_t)end << PAGE_SHIFT) - 1);
+				privmem_shmem_punch(inode, index, end - 1);
 			index = max(index, end);
 			if (k == n)
 				break;
@@ -436,14 +463,7 @@ static void privmem_shmem_scrub(struct privmem_shmem *sh, pgoff_t first,
 			folio_lock(folio);
 			end = min(last, folio_next_index(folio) - 1);
 			if (folio->mapping == mapping) {
-				for (i = index; i <= end; i++) {
-					struct page *page = folio_file_page(folio, i);
-
-					if (PageHWPoison(page))
-						bad = true;
-					else
-						clear_highpage(page);
-				}
+				bad = privmem_shmem_clear_folio(folio, index, end);
 				folio_mark_dirty(folio);
 			}
 			folio_unlock(folio);
