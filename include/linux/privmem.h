@@ -400,6 +400,10 @@ struct privmem_backend_ops {
 	void (*unbind)(void *priv);
 };
 
+/* &privmem_arch_ops.flags */
+#define PRIVMEM_ARCH_PAGELESS	BIT(0)
+#define PRIVMEM_ARCH_FLAGS	PRIVMEM_ARCH_PAGELESS
+
 /**
  * struct privmem_arch_ops - the hardware step of a conversion
  *
@@ -424,7 +428,8 @@ struct privmem_backend_ops {
  *    page, in place (a page not donated yet needs no hardware step); no
  *    2M ops.
  *  - the x86 software-protected VM (the glue's own ops): every op zaps
- *    KVM's mappings of its range; there is no hardware step.
+ *    KVM's mappings of its range; there is no hardware step, and the ops
+ *    are %PRIVMEM_ARCH_PAGELESS.
  *
  * An op that fails must leave its own range as it found it; the core
  * undoes earlier successful ops of the failing entry by calling the
@@ -445,6 +450,21 @@ struct privmem_backend_ops {
  * held and may sleep.
  */
 struct privmem_arch_ops {
+	/**
+	 * @flags: %PRIVMEM_ARCH_* bits: what the adapter needs of the
+	 *	backend.
+	 *
+	 * %PRIVMEM_ARCH_PAGELESS: no op of the adapter looks at the pages of
+	 * its range; the hardware step, if any, happens when the fault path
+	 * maps a page (the x86 software-protected VM).  A backend may then
+	 * leave a hole that a conversion makes private unbacked until the
+	 * fault path first asks for its page, as guest_memfd allocates at
+	 * fault, so that converting a sparse span allocates nothing.
+	 * Without it every page of a step is backed before the arch op runs
+	 * (SEV-SNP assigns each one in the RMP).
+	 */
+	unsigned int flags;
+
 	/**
 	 * @set_private: (required) Make @op's range private at @op->gran.
 	 * @priv: the adapter's cookie from privmem_space_bind().

@@ -356,6 +356,11 @@ static void privmem_space_validators(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, privmem_arch_validate(&a), -EINVAL);
 	a.finish = v_fin;
 	KUNIT_EXPECT_EQ(test, privmem_arch_validate(&a), 0);
+	a.flags = PRIVMEM_ARCH_PAGELESS;
+	KUNIT_EXPECT_EQ(test, privmem_arch_validate(&a), 0);
+	a.flags = PRIVMEM_ARCH_PAGELESS << 1;
+	KUNIT_EXPECT_EQ(test, privmem_arch_validate(&a), -EINVAL);
+	a.flags = 0;
 	a.set_shared = NULL;
 	KUNIT_EXPECT_EQ(test, privmem_arch_validate(&a), -EINVAL);
 }

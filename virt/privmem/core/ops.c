@@ -54,13 +54,15 @@ EXPORT_SYMBOL_GPL(privmem_backend_validate);
  * privmem_arch_validate() - check arch ops
  * @ops: the arch ops.
  *
- * Return: 0, or -EINVAL if @ops is NULL, lacks @set_private or
- * @set_shared, has only one of @prepare and @finish, or has @merge_2m
- * without @split_2m.
+ * Return: 0, or -EINVAL if @ops is NULL, has unknown @flags, lacks
+ * @set_private or @set_shared, has only one of @prepare and @finish, or
+ * has @merge_2m without @split_2m.
  */
 int privmem_arch_validate(const struct privmem_arch_ops *ops)
 {
 	if (!ops || !ops->set_private || !ops->set_shared)
+		return -EINVAL;
+	if (ops->flags & ~PRIVMEM_ARCH_FLAGS)
 		return -EINVAL;
 	if (!ops->prepare != !ops->finish)
 		return -EINVAL;
