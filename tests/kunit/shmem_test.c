@@ -17,6 +17,7 @@
 #include <linux/privmem.h>
 #include <linux/privmem_shmem.h>
 #include <linux/shmem_fs.h>
+#include <linux/swap.h>
 #include <linux/uaccess.h>
 
 #include "../backends/shmem_internal.h"
@@ -35,6 +36,7 @@ struct shmem_test {
 	u64 pfn_seen;		/* pfn of the first page, as the arch saw it */
 	int byte_seen;		/* page_byte() of the first page, ditto */
 	int get_folio_left;	/* calls the get_folio stub lets through */
+	pgoff_t host_alloc;	/* 1 + page the pageless arch step fills */
 };
 
 static struct shmem_test *current_test(void)
@@ -84,6 +86,32 @@ static int test_set(void *priv, const struct privmem_op *op)
 static const struct privmem_arch_ops test_arch = {
 	.set_private = test_set,
 	.set_shared = test_set,
+};
+
+/*
+ * An arch step that never looks at the pages.  Meanwhile, optionally, a
+ * host fault meets a hole of the range being made private: shmem
+ * allocates a folio there before it asks the map, then backs off.
+ */
+static int test_set_pageless(void *priv, const struct privmem_op *op)
+{
+	struct shmem_test *t = priv;
+	struct folio *folio;
+
+	t->set_calls++;
+	if (t->host_alloc && op->to == PRIVMEM_PRIVATE &&
+	    !shmem_get_folio(file_inode(t->file), t->host_alloc - 1, 0, &folio,
+			     SGP_CACHE)) {
+		folio_unlock(folio);
+		folio_put(folio);
+	}
+	return t->fail_set;
+}
+
+static const struct privmem_arch_ops test_arch_pageless = {
+	.flags = PRIVMEM_ARCH_PAGELESS,
+	.set_private = test_set_pageless,
+	.set_shared = test_set_pageless,
 };
 
 static void test_fput(void *file)
@@ -186,7 +214,8 @@ static struct shmem_test *setup(struct kunit *test)
 	return t;
 }
 
-static void bind_space(struct kunit *test, struct shmem_test *t, unsigned int flags)
+static void bind_space_arch(struct kunit *test, struct shmem_test *t,
+			    unsigned int flags, const struct privmem_arch_ops *arch)
 {
 	struct privmem_space_config cfg = { .policy = &test_policy };
 
@@ -195,9 +224,14 @@ static void bind_space(struct kunit *test, struct shmem_test *t, unsigned int fl
 	t->space = privmem_space_create(&cfg);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t->space));
 	KUNIT_ASSERT_EQ(test, privmem_shmem_space_bind(t->space, TEST_GFN, t->sh,
-						       &test_arch, t), 0);
+						       arch, t), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_space_destroy,
 							t->space), 0);
+}
+
+static void bind_space(struct kunit *test, struct shmem_test *t, unsigned int flags)
+{
+	bind_space_arch(test, t, flags, &test_arch);
 }
 
 static int convert(struct shmem_test *t, u64 page, u64 npages, enum privmem_attr to)
@@ -836,6 +870,76 @@ static void shmem_get_pfn(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, folio_ref_count(pfn_folio(pfn0)), refs);
 }
 
+/*
+ * With %PRIVMEM_ARCH_PAGELESS arch ops the binding allocates on first use:
+ * conversions to private, destructive or in place, leave holes alone;
+ * get_pfn gives a private hole a zeroed page and a shared hole none; a
+ * folio that a host fault leaves in a hole during a failing step is
+ * neither restored over nor unpinned by the abort.
+ */
+static void shmem_lazy_holes(struct kunit *test)
+{
+	struct shmem_test *t = setup(test);
+	const struct privmem_backend_ops *ops = &privmem_shmem_backend_ops;
+	struct address_space *mapping;
+	unsigned long pfn2, pfn5, pfn;
+	enum privmem_gran gran;
+	u64 gpfn;
+
+	bind_space_arch(test, t, ALL_FLAGS, &test_arch_pageless);
+	mapping = t->file->f_mapping;
+	KUNIT_ASSERT_EQ(test, host_write(t->file, 2, 0x77), PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, page_byte(t->file, 2, &pfn2), 0x77);
+
+	t->fail_set = -EIO;
+	t->host_alloc = 5 + 1;
+	KUNIT_EXPECT_EQ(test, convert(t, 0, TEST_PAGES, PRIVMEM_PRIVATE), -EIO);
+	KUNIT_EXPECT_EQ(test, host_read(t->file, 2), 0x77);
+	KUNIT_EXPECT_EQ(test, mapping->nrpages, 2UL);
+	KUNIT_EXPECT_EQ(test, page_byte(t->file, 5, &pfn5), 0);
+	lru_add_drain_all();
+	KUNIT_EXPECT_EQ(test, folio_ref_count(pfn_folio(pfn5)),
+			folio_nr_pages(pfn_folio(pfn5)));
+	KUNIT_EXPECT_TRUE(test, xa_empty(&t->sh->stash));
+	KUNIT_EXPECT_TRUE(test, xa_empty(&t->sh->pins));
+
+	/* Page 2 is cleared in place; nothing is allocated. */
+	t->fail_set = 0;
+	t->host_alloc = 0;
+	KUNIT_ASSERT_EQ(test, convert(t, 0, TEST_PAGES, PRIVMEM_PRIVATE), 0);
+	KUNIT_EXPECT_EQ(test, mapping->nrpages, 2UL);
+	KUNIT_EXPECT_EQ(test, page_byte(t->file, 2, &pfn), 0);
+	KUNIT_EXPECT_EQ(test, pfn, pfn2);
+	KUNIT_EXPECT_EQ(test, page_byte(t->file, 0, NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, host_read(t->file, 0), -EACCES);
+	KUNIT_EXPECT_EQ(test, mapping->nrpages, 2UL);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&t->sh->pins));
+
+	/* The guest's first touch of a private hole. */
+	KUNIT_ASSERT_EQ(test, ops->get_pfn(t->sh, TEST_GFN, &gpfn, &gran), 0);
+	KUNIT_EXPECT_EQ(test, mapping->nrpages, 3UL);
+	KUNIT_EXPECT_EQ(test, page_byte(t->file, 0, &pfn), 0);
+	KUNIT_EXPECT_EQ(test, (u64)pfn, gpfn);
+	ops->put_pfn(t->sh, gpfn);
+	guest_fill(test, t->file, 0, TEST_PATTERN);
+
+	/* Back to shared: scrubbed; a shared hole gets no page. */
+	KUNIT_ASSERT_EQ(test, convert(t, 0, TEST_PAGES, PRIVMEM_SHARED), 0);
+	KUNIT_EXPECT_EQ(test, mapping->nrpages, 3UL);
+	KUNIT_EXPECT_EQ(test, host_read(t->file, 0), 0);
+	KUNIT_EXPECT_EQ(test, ops->get_pfn(t->sh, TEST_GFN + 1, &gpfn, &gran),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, mapping->nrpages, 3UL);
+
+	/* In place: holes stay holes, contents stay. */
+	t->mode = PRIVMEM_MODE_INPLACE;
+	KUNIT_ASSERT_EQ(test, host_write(t->file, 6, 0x66), PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, convert(t, 0, TEST_PAGES, PRIVMEM_PRIVATE), 0);
+	KUNIT_EXPECT_EQ(test, mapping->nrpages, 4UL);
+	KUNIT_EXPECT_EQ(test, page_byte(t->file, 6, NULL), 0x66);
+	KUNIT_EXPECT_EQ(test, page_byte(t->file, 1, NULL), -ENOENT);
+}
+
 static struct kunit_case privmem_shmem_cases[] = {
 	KUNIT_CASE(shmem_bind_flags),
 	KUNIT_CASE(shmem_bind_conflicts),
@@ -854,6 +958,7 @@ static struct kunit_case privmem_shmem_cases[] = {
 	KUNIT_CASE(shmem_destructive_failure_keeps_host_data),
 	KUNIT_CASE(shmem_fill_gaps),
 	KUNIT_CASE(shmem_get_pfn),
+	KUNIT_CASE(shmem_lazy_holes),
 	{}
 };
 

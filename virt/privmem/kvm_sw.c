@@ -71,6 +71,7 @@ static void kvm_privmem_sw_unbind(void *priv)
 }
 
 const struct privmem_arch_ops kvm_privmem_sw_arch_ops = {
+	.flags		= PRIVMEM_ARCH_PAGELESS,
 	.set_private	= kvm_privmem_sw_set,
 	.set_shared	= kvm_privmem_sw_set,
 	.split_2m	= kvm_privmem_sw_split,

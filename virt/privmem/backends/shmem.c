@@ -348,7 +348,10 @@ EXPORT_SYMBOL_GPL(privmem_shmem_bind);
  * @arch_priv: the arch cookie.
  *
  * privmem_space_bind() with &privmem_shmem_backend_ops over @sh's pages:
- * gfn @gfn + i is page @pgoff + i of the file.
+ * gfn @gfn + i is page @pgoff + i of the file.  With %PRIVMEM_ARCH_PAGELESS
+ * arch ops the binding allocates on first use: a conversion to private
+ * leaves holes as they are, and the backend's get_pfn allocates the page
+ * of a private hole (see "Conversion steps" in shmem_ops.c).
  *
  * Context: Process context; may sleep.
  * Return: 0, -EINVAL if @sh already belongs to a space, or the errno of
@@ -365,6 +368,7 @@ int privmem_shmem_space_bind(struct privmem_space *space, u64 gfn,
 		return -EINVAL;
 	sh->gfn = gfn;
 	sh->space = space;
+	sh->lazy = arch && (arch->flags & PRIVMEM_ARCH_PAGELESS);
 	/* Pairs with privmem_shmem_memory_failure(): @gfn and @space first. */
 	smp_store_release(&sh->in_space, true);
 	ret = privmem_space_bind(space, gfn, sh->npages,

@@ -93,6 +93,9 @@ struct privmem_shmem_file {
  * @gfn: first guest frame; set by privmem_shmem_space_bind().
  * @in_space: @gfn is valid and the space owns this cookie.
  * @space: the space that owns this cookie, with @in_space.
+ * @lazy: the space's arch ops are %PRIVMEM_ARCH_PAGELESS: conversions to
+ *	private leave holes unbacked, and privmem_shmem_get_pfn() allocates
+ *	the page of a private hole.  Set with @in_space.
  * @runs: file page index -> the non-shared runs (shmem_map.c); a maple
  *	tree in RCU mode.  Written only by the backend ops, which the
  *	space's conversion mutex serialises; read under RCU.
@@ -113,6 +116,7 @@ struct privmem_shmem {
 	u64 gfn;
 	bool in_space;
 	struct privmem_space *space;
+	bool lazy;
 	struct maple_tree runs;
 	struct list_head steps;
 	struct xarray stash;
@@ -132,6 +136,8 @@ int privmem_shmem_map_end(struct privmem_shmem *sh, pgoff_t first,
 			  pgoff_t last, enum privmem_shmem_state state);
 bool privmem_shmem_map_any(struct privmem_shmem *sh, pgoff_t first,
 			   pgoff_t last);
+enum privmem_shmem_state privmem_shmem_map_state(struct privmem_shmem *sh,
+						 pgoff_t index);
 void privmem_shmem_map_walk(struct privmem_shmem *sh,
 			    void (*fn)(struct privmem_shmem *sh, pgoff_t first,
 				       pgoff_t last));

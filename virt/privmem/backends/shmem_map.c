@@ -210,6 +210,39 @@ bool privmem_shmem_map_any(struct privmem_shmem *sh, pgoff_t first,
 EXPORT_SYMBOL_IF_KUNIT(privmem_shmem_map_any);
 
 /**
+ * privmem_shmem_map_state() - the state of one page
+ * @sh: the binding.
+ * @index: the page index.
+ *
+ * Lock-free, as privmem_shmem_map_any(); the answer may be stale as soon
+ * as it is returned, unless the caller serialises the map's writers.
+ *
+ * Return: the page's &enum privmem_shmem_state.
+ */
+enum privmem_shmem_state privmem_shmem_map_state(struct privmem_shmem *sh,
+						 pgoff_t index)
+{
+	struct privmem_shmem_run *run;
+	enum privmem_shmem_state state;
+	void *entry;
+
+	rcu_read_lock();
+	entry = mtree_load(&sh->runs, index);
+	if (!entry) {
+		state = PRIVMEM_SHMEM_SHARED;
+	} else if (xa_is_value(entry)) {
+		state = xa_to_value(entry);
+	} else {
+		run = entry;
+		/* Acquire: pairs with the release in privmem_shmem_map_end(). */
+		state = smp_load_acquire(&run->state);
+	}
+	rcu_read_unlock();
+	return state;
+}
+EXPORT_SYMBOL_IF_KUNIT(privmem_shmem_map_state);
+
+/**
  * privmem_shmem_map_walk() - call a function for every run that is not shared
  * @sh: the binding.
  * @fn: called with the first and last page index of each run; may sleep.

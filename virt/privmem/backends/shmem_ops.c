@@ -51,6 +51,19 @@
  *   nothing else, and cannot fail.  The host never sees the old private
  *   contents.
  *
+ * Allocation on first use: when the space's arch ops are
+ * %PRIVMEM_ARCH_PAGELESS (no arch op looks at the pages: the x86
+ * software-protected VM), neither kind of conversion to private fills
+ * holes.  A hole stays a hole, which reads as zeroes like the fresh page
+ * a fill would have put there, and get_pfn allocates it when the fault
+ * path (or a pre-boot copy) first asks for the page of a private hole.
+ * Converting a sparse span allocates nothing, and memory follows what the
+ * guest touches, as with guest_memfd.  A host fault or write that meets
+ * the hole while a step is converting it may leave a zeroed folio there
+ * (shmem allocates before it asks the map, then backs off); that folio
+ * was not pinned by the step, holds no host data, and commit and abort
+ * leave it alone.
+ *
  * prepare stores the step's range in the binding's map as a run of its
  * own (CONVERTING or LEAVING), so several steps of one entry can be
  * prepared before any commits; commit and abort only change the state of
@@ -202,6 +215,22 @@ void privmem_shmem_punch(struct inode *inode, pgoff_t first, pgoff_t last)
 {
 	shmem_truncate_range(inode, (loff_t)first << PAGE_SHIFT,
 			     ((loff_t)(last + 1) << PAGE_SHIFT) - 1);
+}
+
+/*
+ * Move *@index to the next page of the file at or after it, up to @last,
+ * that has a folio or a swap entry.  Return: false if there is none.
+ */
+static bool privmem_shmem_next_present(struct address_space *mapping,
+				       pgoff_t *index, pgoff_t last)
+{
+	unsigned long next = *index;
+
+	if (!xa_find(&mapping->i_pages, &next, last, XA_PRESENT))
+		return false;
+	/* A large folio's entry may start before *@index. */
+	*index = max_t(pgoff_t, *index, next);
+	return true;
 }
 
 /*
@@ -523,12 +552,28 @@ static void privmem_shmem_unstash(struct privmem_shmem *sh, pgoff_t first,
 	struct page *copy;
 
 	while (index <= last) {
+		if (sh->lazy && !privmem_shmem_next_present(mapping, &index, last))
+			break;
 		folio = filemap_lock_folio(mapping, index);
-		if (WARN_ON_ONCE(IS_ERR(folio))) {
+		/* Every page was pinned, unless the binding leaves holes. */
+		if (IS_ERR(folio)) {
+			WARN_ON_ONCE(!sh->lazy);
 			index++;
 			continue;
 		}
 		end = min(last, folio_next_index(folio) - 1);
+		/*
+		 * A folio that privmem_shmem_clear() did not pin was put in a
+		 * hole after it, by a host path that then saw the range
+		 * converting and backed off: it holds zeroes, not host data,
+		 * and neither a copy nor a pin of ours.
+		 */
+		if (sh->lazy && !privmem_shmem_pins(sh, folio)) {
+			folio_unlock(folio);
+			folio_put(folio);
+			index = end + 1;
+			continue;
+		}
 		for (i = index; i <= end; i++) {
 			copy = xa_erase(&sh->stash, i);
 			if (!copy)
@@ -563,6 +608,10 @@ static int privmem_shmem_clear(struct privmem_shmem *sh, pgoff_t first,
 
 	lockdep_assert_held(&inode->i_rwsem);
 	while (index <= last) {
+		/* A binding that allocates on first use leaves holes alone. */
+		if (sh->lazy &&
+		    !privmem_shmem_next_present(inode->i_mapping, &index, last))
+			break;
 		/* Swaps the folio in if reclaim took it since the fill. */
 		ret = privmem_shmem_get_folio(inode, index, write_end, &folio);
 		if (ret)
@@ -628,8 +677,11 @@ static int privmem_shmem_prepare(void *priv, const struct privmem_op *op)
 					     PRIVMEM_SHMEM_LEAVING);
 
 	inode_lock(inode);
-	/* Zeroed folios in holes: the host sees no change if this fails. */
-	ret = privmem_shmem_fill(sh, first, last);
+	/*
+	 * Zeroed folios in holes, unless the binding allocates on first use:
+	 * the host sees no change if this fails.
+	 */
+	ret = sh->lazy ? 0 : privmem_shmem_fill(sh, first, last);
 	if (!ret)	/* a swapped-in folio may be large */
 		ret = privmem_shmem_split(inode->i_mapping, first, last);
 	if (ret)
@@ -717,7 +769,11 @@ static bool privmem_shmem_is_2m(const struct privmem_shmem *sh,
  * invalidation sequence, e.g. KVM's mmu_invalidate_seq) that no
  * conversion of the gfn ran meanwhile before it maps the pfn.  Called by
  * an arch op during a step, it returns the page that the step's prepare
- * left in the file.  Takes only the folio lock, briefly.
+ * left in the file.  Takes only the folio lock, briefly.  A binding that
+ * allocates on first use (sh->lazy) allocates the page of a private hole
+ * here, with the file's gfp mask, charged to the caller's memory cgroup:
+ * the fault path may then fail with -ENOMEM (or -ENOSPC at the file
+ * system's size limit).
  */
 static int privmem_shmem_get_pfn(void *priv, u64 gfn, u64 *pfn,
 				 enum privmem_gran *gran)
@@ -732,6 +788,16 @@ static int privmem_shmem_get_pfn(void *priv, u64 gfn, u64 *pfn,
 		return ret;
 	ret = shmem_get_folio(privmem_shmem_inode(sh), index, 0, &folio,
 			      SGP_NOALLOC);
+	/*
+	 * A binding that allocates on first use gives a private hole a
+	 * zeroed page now.  Should the range turn shared meanwhile, the new
+	 * page is the host's zero page, and the fault path, which checks its
+	 * invalidation sequence before it maps, retries.
+	 */
+	if (ret == -ENOENT && sh->lazy &&
+	    privmem_shmem_map_state(sh, index) == PRIVMEM_SHMEM_PRIVATE)
+		ret = privmem_shmem_get_folio(privmem_shmem_inode(sh), index,
+					      0, &folio);
 	if (ret)
 		return ret == -EINVAL ? -ENOENT : ret;
 	folio_unlock(folio);
