@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/kvm.h>
@@ -1457,6 +1458,112 @@ static bool test_concurrent(void)
  * The privmem trace events, read back through tracefs: what a known
  * workload did must be what the events say.
  */
+/*
+ * A 64 GiB span over a memfd that is never populated.  The VMM makes it
+ * private in one 2M entry and shared again; the software-protected VM's
+ * arch step looks at no page, so the backend allocates on first use: the
+ * file gets exactly the pages the guest touches, each reading zeroes.
+ */
+#define SPARSE_SLOT	12
+#define SPARSE_GPA	(64ULL << 30)
+#define SPARSE_SIZE	(64ULL << 30)
+#define SPARSE_TOUCH	3
+
+static u64 sparse_gpa(int i)
+{
+	return SPARSE_GPA + i * (SPARSE_SIZE / SPARSE_TOUCH & ~(u64)(SZ_2M - 1)) +
+	       7 * PAGE_SIZE;
+}
+
+static void guest_sparse(void)
+{
+	int i;
+
+	for (i = 0; i < SPARSE_TOUCH; i++) {
+		guest_check(sparse_gpa(i), PAGE_SIZE, 0);
+		memset((void *)sparse_gpa(i), 0x5a, PAGE_SIZE);
+	}
+	GUEST_DONE();
+}
+
+static u64 file_pages(int fd)
+{
+	struct stat st;
+
+	TEST_ASSERT(!fstat(fd, &st), "fstat");
+	return st.st_blocks * 512 / PAGE_SIZE;
+}
+
+static void test_sparse(void)
+{
+	struct kvm_privmem_entry e = {
+		.gpa = SPARSE_GPA, .size = SPARSE_SIZE,
+		.attr = KVM_PRIVMEM_PRIVATE, .gran = KVM_PRIVMEM_GRAN_2M,
+	};
+	struct kvm_privmem_entry r[2];
+	struct kvm_privmem_convert c;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	struct ucall uc;
+	u8 *mem;
+	int fd, i;
+
+	vm = pm_vm_create(KVM_X86_SW_PROTECTED_VM);
+	TEST_ASSERT(!pm_enable(vm, KVM_PRIVMEM_POLICY_CC, 0, 0, 0, 0),
+		    "KVM_CAP_PRIVMEM: errno %d", errno);
+	pm_vm_prepare(vm, 1);
+	fd = memfd_create("privmem_sparse", 0);
+	TEST_ASSERT(fd >= 0 && !ftruncate(fd, SPARSE_SIZE), "memfd");
+	TEST_ASSERT(!pm_bind(vm, SPARSE_GPA, SPARSE_SIZE, fd, 0),
+		    "KVM_PRIVMEM_BIND: errno %d", errno);
+	pm_vm_add_vcpus(vm, 1, &vcpu, guest_sparse);
+	mem = mmap(NULL, SPARSE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	TEST_ASSERT(mem != MAP_FAILED, "mmap");
+	vm_set_user_memory_region(vm, SPARSE_SLOT, 0, SPARSE_GPA, SPARSE_SIZE,
+				  mem);
+	for (i = 0; i < SPARSE_TOUCH; i++)
+		virt_map(vm, sparse_gpa(i), sparse_gpa(i), 1);
+
+	TEST_ASSERT(!pm_convert(vm, &e, 1, &c) && c.done == 1,
+		    "convert 64 GiB: errno %d done %u", errno, c.done);
+	TEST_ASSERT(pm_query(vm, SPARSE_GPA, SPARSE_SIZE, r, 2) == 1 &&
+		    r[0].attr == KVM_PRIVMEM_PRIVATE &&
+		    r[0].gran == KVM_PRIVMEM_GRAN_2M, "one private 2M range");
+	TEST_ASSERT(file_pages(fd) == 0, "converting allocated %lu pages",
+		    (unsigned long)file_pages(fd));
+
+	vm_ioctl(vm, KVM_PRIVMEM_INIT, NULL);
+	vcpu_run(vcpu);
+	switch (get_ucall(vcpu, &uc)) {
+	case UCALL_DONE:
+		break;
+	case UCALL_ABORT:
+		REPORT_GUEST_ASSERT(uc);
+		break;
+	default:
+		TEST_FAIL("exit %s", exit_reason_str(vcpu->run->exit_reason));
+	}
+	TEST_ASSERT(file_pages(fd) == SPARSE_TOUCH,
+		    "%lu pages after the guest touched %d",
+		    (unsigned long)file_pages(fd), SPARSE_TOUCH);
+
+	/* The host's conversion after launch is destructive: zeroes. */
+	e.attr = KVM_PRIVMEM_SHARED;
+	TEST_ASSERT(!pm_convert(vm, &e, 1, &c) && c.done == 1,
+		    "convert back: errno %d done %u", errno, c.done);
+	for (i = 0; i < SPARSE_TOUCH; i++) {
+		u8 *p = mem + (sparse_gpa(i) - SPARSE_GPA);
+
+		TEST_ASSERT(p[0] == 0 && !memcmp(p, p + 1, PAGE_SIZE - 1),
+			    "page %d not scrubbed", i);
+	}
+	TEST_ASSERT(file_pages(fd) == SPARSE_TOUCH, "%lu pages at the end",
+		    (unsigned long)file_pages(fd));
+	kvm_vm_free(vm);
+	munmap(mem, SPARSE_SIZE);
+	close(fd);
+}
+
 /* Return: false if the kernel has no privmem trace events. */
 static bool test_trace(void)
 {
@@ -1553,7 +1660,7 @@ int main(int argc, char *argv[])
 	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PRIVMEM));
 
 	ksft_print_header();
-	ksft_set_plan(9);
+	ksft_set_plan(10);
 
 	test_caps();
 	ksft_test_result_pass("caps_and_errnos\n");
@@ -1569,6 +1676,8 @@ int main(int argc, char *argv[])
 	ksft_test_result_pass("implicit_off\n");
 	test_prelaunch();
 	ksft_test_result_pass("prelaunch\n");
+	test_sparse();
+	ksft_test_result_pass("sparse\n");
 	if (test_trace())
 		ksft_test_result_pass("trace\n");
 	else
