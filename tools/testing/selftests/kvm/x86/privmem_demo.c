@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/falloc.h>
@@ -469,6 +470,165 @@ static u64 maple_bytes(u64 ranges)
 	return DIV_ROUND_UP(ranges, 10) * 256;
 }
 
+/*
+ * Scale: a sparse span of SCALE_GIB GiB (files never populated), made
+ * private in one request and shared again by the VMM, with no vCPU
+ * running: upstream's KVM_SET_MEMORY_ATTRIBUTES over a guest_memfd slot
+ * against privmem's KVM_PRIVMEM_CONVERT of one 2M entry (policy cc).  The
+ * memory is the kernel's slab growth while the span is private, from
+ * /proc/meminfo; the file pages are what the backing files hold then.
+ */
+#define SCALE_SLOT	11
+#define SCALE_GPA	(64ULL << 30)
+#define SCALE_GIB	64
+
+struct scale {
+	double to_private_s;
+	double to_shared_s;
+	long slab_kib;
+	u64 file_pages;
+};
+
+static long meminfo_kib(const char *key)
+{
+	char line[128];
+	long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	TEST_ASSERT(f, "/proc/meminfo");
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)) &&
+		    line[strlen(key)] == ':') {
+			v = atol(line + strlen(key) + 1);
+			break;
+		}
+	fclose(f);
+	TEST_ASSERT(v >= 0, "no %s in /proc/meminfo", key);
+	return v;
+}
+
+static u64 fd_pages(int fd)
+{
+	struct stat st;
+
+	TEST_ASSERT(!fstat(fd, &st), "fstat");
+	return st.st_blocks * 512 / PAGE_SIZE;
+}
+
+/* @convert(vm, priv) makes the whole span private or shared. */
+static void scale_time(struct kvm_vm *vm, int fd,
+		       void (*convert)(struct kvm_vm *vm, bool priv),
+		       struct scale *res)
+{
+	long slab0;
+	double t0;
+
+	slab0 = meminfo_kib("Slab");
+	t0 = now();
+	convert(vm, true);
+	res->to_private_s = now() - t0;
+	res->slab_kib = meminfo_kib("Slab") - slab0;
+	res->file_pages = fd_pages(fd);
+	t0 = now();
+	convert(vm, false);
+	res->to_shared_s = now() - t0;
+}
+
+static void scale_upstream_convert(struct kvm_vm *vm, bool priv)
+{
+	vm_set_memory_attributes(vm, SCALE_GPA, (u64)SCALE_GIB << 30,
+				 priv ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0);
+}
+
+static void scale_privmem_convert(struct kvm_vm *vm, bool priv)
+{
+	struct kvm_privmem_entry e = {
+		.gpa = SCALE_GPA, .size = (u64)SCALE_GIB << 30,
+		.attr = priv ? KVM_PRIVMEM_PRIVATE : KVM_PRIVMEM_SHARED,
+		.gran = KVM_PRIVMEM_GRAN_2M,
+	};
+	struct kvm_privmem_convert c;
+
+	TEST_ASSERT(!pm_convert(vm, &e, 1, &c) && c.done == 1,
+		    "KVM_PRIVMEM_CONVERT: errno %d, done %u", errno, c.done);
+}
+
+static void scale_upstream(struct scale *res)
+{
+	u64 size = (u64)SCALE_GIB << 30;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	int gmem, fd;
+	void *mem;
+
+	vm = pm_vm_create(KVM_X86_SW_PROTECTED_VM);
+	pm_vm_finish(vm, 1, &vcpu, guest_code);
+	gmem = vm_create_guest_memfd(vm, size, 0);
+	fd = memfd_create("privmem_demo_scale", 0);
+	TEST_ASSERT(fd >= 0 && !ftruncate(fd, size), "memfd");
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	TEST_ASSERT(mem != MAP_FAILED, "mmap");
+	vm_set_user_memory_region2(vm, SCALE_SLOT, KVM_MEM_GUEST_MEMFD,
+				   SCALE_GPA, size, mem, gmem, 0);
+	scale_time(vm, gmem, scale_upstream_convert, res);
+	res->file_pages += fd_pages(fd);
+	kvm_vm_free(vm);
+	munmap(mem, size);
+	close(fd);
+	close(gmem);
+}
+
+static void scale_privmem(struct scale *res)
+{
+	u64 size = (u64)SCALE_GIB << 30;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	void *mem;
+	int fd;
+
+	vm = pm_vm_create(KVM_X86_SW_PROTECTED_VM);
+	TEST_ASSERT(!pm_enable(vm, KVM_PRIVMEM_POLICY_CC, 0, 0, 0, 0),
+		    "KVM_CAP_PRIVMEM: %d", errno);
+	pm_vm_prepare(vm, 1);
+	fd = memfd_create("privmem_demo_scale", 0);
+	TEST_ASSERT(fd >= 0 && !ftruncate(fd, size), "memfd");
+	TEST_ASSERT(!pm_bind(vm, SCALE_GPA, size, fd, 0),
+		    "KVM_PRIVMEM_BIND: %d", errno);
+	pm_vm_add_vcpus(vm, 1, &vcpu, guest_code);
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	TEST_ASSERT(mem != MAP_FAILED, "mmap");
+	vm_set_user_memory_region(vm, SCALE_SLOT, 0, SCALE_GPA, size, mem);
+	scale_time(vm, fd, scale_privmem_convert, res);
+	kvm_vm_free(vm);
+	munmap(mem, size);
+	close(fd);
+}
+
+static void scale(void)
+{
+	struct scale up = {}, pm = {};
+
+	scale_upstream(&up);
+	scale_privmem(&pm);
+	printf("scale: a sparse %d GiB span (files never populated) made private\n",
+	       SCALE_GIB);
+	printf("in one request by the VMM and shared again, no vCPU running;\n");
+	printf("memory is the slab growth while it is private (/proc/meminfo).\n");
+	printf("    %-33s %11s %11s %11s\n", "", "upstream", "privmem",
+	       "ratio");
+	printf("    %-33s %11.4f %11.4f %10.0fx\n", "to private (s)",
+	       up.to_private_s, pm.to_private_s,
+	       pm.to_private_s > 0 ? up.to_private_s / pm.to_private_s : 0.0);
+	printf("    %-33s %11.4f %11.4f %10.0fx\n", "back to shared (s)",
+	       up.to_shared_s, pm.to_shared_s,
+	       pm.to_shared_s > 0 ? up.to_shared_s / pm.to_shared_s : 0.0);
+	printf("    %-33s %11ld %11ld\n", "slab growth (KiB)", up.slab_kib,
+	       pm.slab_kib);
+	printf("    %-33s %11llu %11llu\n", "file pages while private",
+	       (unsigned long long)up.file_pages,
+	       (unsigned long long)pm.file_pages);
+}
+
 static void lat_row(const char *what, int k, const struct result *up,
 		    const struct result *pi, const struct result *pc)
 {
@@ -518,6 +678,7 @@ static void bench(void)
 	printf("    wall time, upstream/privmem: inplace %.2fx, cc %.2fx\n",
 	       pi.seconds > 0 ? up.seconds / pi.seconds : 0.0,
 	       pc.seconds > 0 ? up.seconds / pc.seconds : 0.0);
+	scale();
 }
 
 int main(int argc, char *argv[])
