@@ -9,6 +9,7 @@
 #   arm64                 -M virt,virtualization=on: the kernel starts at
 #                         EL2 and runs protected KVM (kvm-arm.mode=protected).
 # PRIVMEM_QEMU_ACCEL overrides the x86 accelerator ("tcg,thread=single").
+# PRIVMEM_INITRD names a ready initramfs (else initramfs.sh makes one).
 # Bounded by PRIVMEM_BOOT_TIMEOUT seconds; a timeout, a panic or a missing
 # end marker is a failure and shows the console tail.
 set -euo pipefail
@@ -18,8 +19,13 @@ mode=$1 log=$2
 shift 2
 variant=${PRIVMEM_VARIANT:-x86_64}
 arch=${variant%%-*}
-initrd=$PRIVMEM_BUILD/initramfs-$arch.cpio.gz
-"$PRIVMEM_REPO/harness/initramfs.sh" "$initrd" "$arch"
+# PRIVMEM_INITRD: an initramfs initramfs.sh made already (make test's
+# side-by-side boots share one instead of each rebuilding the same one).
+initrd=${PRIVMEM_INITRD:-}
+if [ -z "$initrd" ]; then
+	initrd=$PRIVMEM_BUILD/initramfs-$arch.cpio.gz
+	"$PRIVMEM_REPO/harness/initramfs.sh" "$initrd" "$arch"
+fi
 
 # loglevel=7: KUnit reports at KERN_INFO and must reach the console.
 append="panic=-1 oops=panic printk.time=0 loglevel=7"

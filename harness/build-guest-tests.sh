@@ -40,13 +40,12 @@ x86_64)
 	;;
 arm64)
 	# privmem's pKVM test, then upstream's arm64 tests that pass nested
-	# under TCG on a kvm-arm.mode=protected host, about 2 minutes in all
+	# under TCG on a kvm-arm.mode=protected host, about 3 minutes in all
 	# (their VMs are not protected: privmem and pKVM must leave ordinary
 	# VMs alone).  README.md, "What make test does", lists what is left
 	# out and why.
 	tests=(
 		arm64/privmem_pkvm_test
-		arm64/debug-exceptions
 		arm64/hidden_features
 		arm64/hypercalls
 		arm64/idreg-idst
@@ -61,7 +60,6 @@ arm64)
 		get-reg-list
 		guest_memfd_test
 		guest_print_test
-		irqfd_test
 		kvm_binary_stats_test
 		kvm_create_max_vcpus
 		set_memory_region_test

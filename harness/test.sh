@@ -4,13 +4,14 @@
 # The whole test run behind "make test":
 #   1. KUnit on UML for the privmem suites (no KVM);
 #   2. the userspace build of the core: harness, fuzzer (ASan/UBSan);
-#   3. the x86_64 privmem kernel, booted in QEMU (TCG, SVM CPU) with the
+#   3. the guest tests and the three kernels built, one after the other;
+#   4. the x86_64 privmem kernel, booted in QEMU (TCG, SVM CPU) with the
 #      project's initramfs: built-in KUnit suites, then the guest tests;
-#   4. the arm64 privmem kernel, booted in QEMU (TCG, EL2) with protected
+#      beside it, the x86_64 debug kernel (lockdep, KASAN, ...): KUnit and
+#      privmem's guest tests again, with panic_on_warn;
+#   5. the arm64 privmem kernel, booted in QEMU (TCG, EL2) with protected
 #      KVM: pKVM must initialise, then built-in KUnit suites and the
 #      arm64 guest's checks;
-#   5. the x86_64 debug kernel (lockdep, KASAN, ...): KUnit and privmem's
-#      guest tests again, with panic_on_warn;
 # then one summary line "N passed, N failed, N skipped".  A build error,
 # a failing case, a guest that hangs or panics, or a missing result makes
 # the run fail.
@@ -59,24 +60,74 @@ if [ -f "$ut/Makefile" ]; then
 		"${PRIVMEM_FUZZ_SECONDS:-60}"
 fi
 
+# Every build first, one at a time (two kernel builds at once starve
+# each other of the two cores); then the boots.
 step build-guest-tests "$PRIVMEM_REPO/harness/build-guest-tests.sh"
-if step build-x86_64 "$PRIVMEM_REPO/harness/build-kernel.sh" x86_64; then
-	"$PRIVMEM_REPO/harness/boot.sh" test "$out/console.log"
-	args+=(--step boot-x86_64 $?)
-	# The console holds the kernel's own KUnit run, then the guest tests.
-	sed -n '/privmem-guest: begin/q;p' "$out/console.log" > "$out/guest-kunit.ktap"
-	sed -n '/privmem-guest: begin/,/privmem-guest: end/p' "$out/console.log" > "$out/guest-tests.ktap"
-	if grep -q 'KTAP version' "$out/guest-kunit.ktap"; then
-		args+=(--name guest-kunit "$out/guest-kunit.ktap")
+x86=0 arm=0 dbg=0
+step build-x86_64 "$PRIVMEM_REPO/harness/build-kernel.sh" x86_64 && x86=1
+step build-guest-tests-arm64 "$PRIVMEM_REPO/harness/build-guest-tests.sh" arm64 &&
+	step build-arm64 "$PRIVMEM_REPO/harness/build-kernel.sh" arm64 && arm=1
+step build-x86_64-debug "$PRIVMEM_REPO/harness/build-kernel.sh" x86_64-debug && dbg=1
+
+# The two x86_64 kernels boot side by side: each QEMU runs its guest on
+# one TCG thread (boot.sh), so each has a core of its own.  They share
+# one initramfs, made once here.
+#   x86_64: the kernel's own KUnit run, then the guest tests;
+#   x86_64-debug: lockdep, KASAN, DEBUG_VM, KVM_PROVE_MMU and DEBUG_LIST,
+#   booted with panic_on_warn: its KUnit suites (but the ones marked
+#   slow, which the kernel above already ran: under KASAN they take ten
+#   minutes) and privmem's guest tests.  Any report (a splat, a WARN, a
+#   KASAN error) fails it.
+initrd=$PRIVMEM_BUILD/initramfs-x86_64.cpio.gz
+if [ $((x86 + dbg)) -gt 0 ] &&
+	step initramfs-x86_64 "$PRIVMEM_REPO/harness/initramfs.sh" "$initrd" x86_64; then
+	pids=()
+	if [ $x86 = 1 ]; then
+		msg "boot-x86_64"
+		PRIVMEM_INITRD=$initrd "$PRIVMEM_REPO/harness/boot.sh" test \
+			"$out/console.log" 2> "$out/boot-x86_64.err" &
+		pids+=($!)
 	fi
-	args+=(--name guest-tests "$out/guest-tests.ktap")
+	if [ $dbg = 1 ]; then
+		msg "boot-x86_64-debug"
+		PRIVMEM_INITRD=$initrd PRIVMEM_VARIANT=x86_64-debug \
+			"$PRIVMEM_REPO/harness/boot.sh" test "$out/console-debug.log" \
+			panic_on_warn=1 privmem.tests=privmem 'kunit.filter=speed>slow' \
+			2> "$out/boot-x86_64-debug.err" &
+		pids+=($!)
+	fi
+	for v in x86_64 x86_64-debug; do
+		[ "$v" = x86_64 ] && [ $x86 = 0 ] && continue
+		[ "$v" = x86_64-debug ] && [ $dbg = 0 ] && continue
+		rc=0
+		wait "${pids[0]}" || rc=$?
+		pids=("${pids[@]:1}")
+		cat "$out/boot-$v.err" >&2
+		args+=(--step "boot-$v" "$rc")
+	done
+	# The console holds the kernel's own KUnit run, then the guest tests.
+	if [ $x86 = 1 ]; then
+		sed -n '/privmem-guest: begin/q;p' "$out/console.log" > "$out/guest-kunit.ktap"
+		sed -n '/privmem-guest: begin/,/privmem-guest: end/p' "$out/console.log" > "$out/guest-tests.ktap"
+		if grep -q 'KTAP version' "$out/guest-kunit.ktap"; then
+			args+=(--name guest-kunit "$out/guest-kunit.ktap")
+		fi
+		args+=(--name guest-tests "$out/guest-tests.ktap")
+	fi
+	if [ $dbg = 1 ]; then
+		sed -n '/privmem-guest: begin/q;p' "$out/console-debug.log" > "$out/debug-kunit.ktap"
+		sed -n '/privmem-guest: begin/,/privmem-guest: end/p' "$out/console-debug.log" > "$out/debug-tests.ktap"
+		args+=(--name debug-kunit "$out/debug-kunit.ktap")
+		args+=(--name debug-tests "$out/debug-tests.ktap")
+	fi
 fi
 
-# arm64 with kvm-arm.mode=protected: the kernel must say pKVM is up
-# ("Protected nVHE mode initialized successfully"), or KVM fell back to
-# plain nVHE and nothing after it tests pKVM.
-if step build-guest-tests-arm64 "$PRIVMEM_REPO/harness/build-guest-tests.sh" arm64 &&
-	step build-arm64 "$PRIVMEM_REPO/harness/build-kernel.sh" arm64; then
+# arm64 with kvm-arm.mode=protected, alone (its QEMU runs a TCG thread per
+# vCPU): the kernel must say pKVM is up ("Protected nVHE mode initialized
+# successfully"), or KVM fell back to plain nVHE and nothing after it
+# tests pKVM.
+if [ $arm = 1 ]; then
+	msg "boot-arm64"
 	PRIVMEM_VARIANT=arm64 "$PRIVMEM_REPO/harness/boot.sh" test "$out/console-arm64.log"
 	args+=(--step boot-arm64 $?)
 	grep -Eq 'Protected [hn]VHE mode initialized successfully' "$out/console-arm64.log"
@@ -85,22 +136,6 @@ if step build-guest-tests-arm64 "$PRIVMEM_REPO/harness/build-guest-tests.sh" arm
 	sed -n '/privmem-guest: begin/,/privmem-guest: end/p' "$out/console-arm64.log" > "$out/arm64-tests.ktap"
 	args+=(--name arm64-kunit "$out/arm64-kunit.ktap")
 	args+=(--name arm64-tests "$out/arm64-tests.ktap")
-fi
-
-# The same kernel with lockdep, KASAN, DEBUG_VM, KVM_PROVE_MMU and
-# DEBUG_LIST, booted with panic_on_warn: its KUnit suites (but the ones
-# marked slow, which the kernel above already ran: under KASAN they take
-# ten minutes) and privmem's guest tests.  Any report (a splat, a WARN, a
-# KASAN error) fails it.
-if step build-x86_64-debug "$PRIVMEM_REPO/harness/build-kernel.sh" x86_64-debug; then
-	PRIVMEM_VARIANT=x86_64-debug "$PRIVMEM_REPO/harness/boot.sh" test \
-		"$out/console-debug.log" panic_on_warn=1 privmem.tests=privmem \
-		'kunit.filter=speed>slow'
-	args+=(--step boot-x86_64-debug $?)
-	sed -n '/privmem-guest: begin/q;p' "$out/console-debug.log" > "$out/debug-kunit.ktap"
-	sed -n '/privmem-guest: begin/,/privmem-guest: end/p' "$out/console-debug.log" > "$out/debug-tests.ktap"
-	args+=(--name debug-kunit "$out/debug-kunit.ktap")
-	args+=(--name debug-tests "$out/debug-tests.ktap")
 fi
 flock -u 9
 
