@@ -604,7 +604,7 @@ static void scale_privmem(struct scale *res)
 	close(fd);
 }
 
-static void scale(void)
+static void bench_scale(void)
 {
 	struct scale up = {}, pm = {};
 
@@ -678,7 +678,7 @@ static void bench(void)
 	printf("    wall time, upstream/privmem: inplace %.2fx, cc %.2fx\n",
 	       pi.seconds > 0 ? up.seconds / pi.seconds : 0.0,
 	       pc.seconds > 0 ? up.seconds / pc.seconds : 0.0);
-	scale();
+	bench_scale();
 }
 
 int main(int argc, char *argv[])
