@@ -381,20 +381,8 @@ static void run_privmem(u32 policy, bool report, struct result *res)
 	void *mem;
 	int fd;
 
-	vm = pm_vm_create(KVM_X86_SW_PROTECTED_VM);
-	TEST_ASSERT(!pm_enable(vm, policy, 0, 0, 0, 0), "KVM_CAP_PRIVMEM: %d",
-		    errno);
-	pm_vm_prepare(vm, 1);
-	fd = memfd_create("privmem_demo", 0);
-	TEST_ASSERT(fd >= 0 && !ftruncate(fd, data_size), "memfd");
-	if (touch_all)
-		populate(fd);
-	TEST_ASSERT(!pm_bind(vm, DATA_GPA, data_size, fd, 0),
-		    "KVM_PRIVMEM_BIND: %d", errno);
-	pm_vm_add_vcpus(vm, 1, &vcpu, guest_code);
-	mem = mmap(NULL, data_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	TEST_ASSERT(mem != MAP_FAILED, "mmap");
-	vm_set_user_memory_region(vm, DATA_SLOT, 0, DATA_GPA, data_size, mem);
+	vm = pm_vm_memfd(policy, DATA_SLOT, DATA_GPA, data_size, touch_all,
+			 guest_code, &vcpu, &fd, &mem);
 	use_batches = 1;
 	sync_plan(vm);
 	vm_ioctl(vm, KVM_PRIVMEM_INIT, NULL);
@@ -586,18 +574,8 @@ static void scale_privmem(struct scale *res)
 	void *mem;
 	int fd;
 
-	vm = pm_vm_create(KVM_X86_SW_PROTECTED_VM);
-	TEST_ASSERT(!pm_enable(vm, KVM_PRIVMEM_POLICY_CC, 0, 0, 0, 0),
-		    "KVM_CAP_PRIVMEM: %d", errno);
-	pm_vm_prepare(vm, 1);
-	fd = memfd_create("privmem_demo_scale", 0);
-	TEST_ASSERT(fd >= 0 && !ftruncate(fd, size), "memfd");
-	TEST_ASSERT(!pm_bind(vm, SCALE_GPA, size, fd, 0),
-		    "KVM_PRIVMEM_BIND: %d", errno);
-	pm_vm_add_vcpus(vm, 1, &vcpu, guest_code);
-	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	TEST_ASSERT(mem != MAP_FAILED, "mmap");
-	vm_set_user_memory_region(vm, SCALE_SLOT, 0, SCALE_GPA, size, mem);
+	vm = pm_vm_memfd(KVM_PRIVMEM_POLICY_CC, SCALE_SLOT, SCALE_GPA, size,
+			 false, guest_code, &vcpu, &fd, &mem);
 	scale_time(vm, fd, scale_privmem_convert, res);
 	kvm_vm_free(vm);
 	munmap(mem, size);

@@ -1505,22 +1505,11 @@ static void test_sparse(void)
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
 	struct ucall uc;
-	u8 *mem;
+	void *mem;
 	int fd, i;
 
-	vm = pm_vm_create(KVM_X86_SW_PROTECTED_VM);
-	TEST_ASSERT(!pm_enable(vm, KVM_PRIVMEM_POLICY_CC, 0, 0, 0, 0),
-		    "KVM_CAP_PRIVMEM: errno %d", errno);
-	pm_vm_prepare(vm, 1);
-	fd = memfd_create("privmem_sparse", 0);
-	TEST_ASSERT(fd >= 0 && !ftruncate(fd, SPARSE_SIZE), "memfd");
-	TEST_ASSERT(!pm_bind(vm, SPARSE_GPA, SPARSE_SIZE, fd, 0),
-		    "KVM_PRIVMEM_BIND: errno %d", errno);
-	pm_vm_add_vcpus(vm, 1, &vcpu, guest_sparse);
-	mem = mmap(NULL, SPARSE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	TEST_ASSERT(mem != MAP_FAILED, "mmap");
-	vm_set_user_memory_region(vm, SPARSE_SLOT, 0, SPARSE_GPA, SPARSE_SIZE,
-				  mem);
+	vm = pm_vm_memfd(KVM_PRIVMEM_POLICY_CC, SPARSE_SLOT, SPARSE_GPA,
+			 SPARSE_SIZE, false, guest_sparse, &vcpu, &fd, &mem);
 	for (i = 0; i < SPARSE_TOUCH; i++)
 		virt_map(vm, sparse_gpa(i), sparse_gpa(i), 1);
 
@@ -1552,7 +1541,7 @@ static void test_sparse(void)
 	TEST_ASSERT(!pm_convert(vm, &e, 1, &c) && c.done == 1,
 		    "convert back: errno %d done %u", errno, c.done);
 	for (i = 0; i < SPARSE_TOUCH; i++) {
-		u8 *p = mem + (sparse_gpa(i) - SPARSE_GPA);
+		u8 *p = (u8 *)mem + (sparse_gpa(i) - SPARSE_GPA);
 
 		TEST_ASSERT(p[0] == 0 && !memcmp(p, p + 1, PAGE_SIZE - 1),
 			    "page %d not scrubbed", i);

@@ -7,7 +7,11 @@
 #ifndef SELFTEST_KVM_PRIVMEM_UTIL_H
 #define SELFTEST_KVM_PRIVMEM_UTIL_H
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
+
+#include <linux/falloc.h>
 
 #include <linux/kvm.h>
 
@@ -82,6 +86,37 @@ static inline int pm_bind(struct kvm_vm *vm, u64 gpa, u64 size, int fd,
 	};
 
 	return __vm_ioctl(vm, KVM_PRIVMEM_BIND, &b);
+}
+
+/*
+ * A software-protected VM with KVM_CAP_PRIVMEM under @policy and one vCPU
+ * running @guest_code, whose span [@gpa, @gpa + @size) is bound to a new
+ * memfd of that size (every page allocated first if @populate) and mapped
+ * by memslot @slot through a shared mapping of the memfd.
+ */
+static inline struct kvm_vm *pm_vm_memfd(u64 policy, u32 slot, u64 gpa,
+					 u64 size, bool populate,
+					 void *guest_code,
+					 struct kvm_vcpu **vcpu, int *fd,
+					 void **mem)
+{
+	struct kvm_vm *vm = pm_vm_create(KVM_X86_SW_PROTECTED_VM);
+
+	TEST_ASSERT(!pm_enable(vm, policy, 0, 0, 0, 0),
+		    "KVM_CAP_PRIVMEM: errno %d", errno);
+	pm_vm_prepare(vm, 1);
+	*fd = memfd_create("privmem", 0);
+	TEST_ASSERT(*fd >= 0 && !ftruncate(*fd, size), "memfd");
+	TEST_ASSERT(!populate ||
+		    !fallocate(*fd, FALLOC_FL_KEEP_SIZE, 0, size),
+		    "fallocate: errno %d", errno);
+	TEST_ASSERT(!pm_bind(vm, gpa, size, *fd, 0),
+		    "KVM_PRIVMEM_BIND: errno %d", errno);
+	pm_vm_add_vcpus(vm, 1, vcpu, guest_code);
+	*mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+	TEST_ASSERT(*mem != MAP_FAILED, "mmap");
+	vm_set_user_memory_region(vm, slot, 0, gpa, size, *mem);
+	return vm;
 }
 
 static inline int pm_convert(struct kvm_vm *vm, struct kvm_privmem_entry *e,
