@@ -46,6 +46,7 @@ arm64)
 	# out and why.
 	tests=(
 		arm64/privmem_pkvm_test
+		arm64/debug-exceptions
 		arm64/hidden_features
 		arm64/hypercalls
 		arm64/idreg-idst
