@@ -174,6 +174,19 @@ int privmem_shmem_map_end(struct privmem_shmem *sh, pgoff_t first,
 }
 EXPORT_SYMBOL_IF_KUNIT(privmem_shmem_map_end);
 
+/* The state of the pages whose tree entry is @entry (NULL: none, shared). */
+static enum privmem_shmem_state privmem_shmem_entry_state(void *entry)
+{
+	struct privmem_shmem_run *run = entry;
+
+	if (!entry)
+		return PRIVMEM_SHMEM_SHARED;
+	if (xa_is_value(entry))
+		return xa_to_value(entry);
+	/* Acquire: pairs with the release in privmem_shmem_map_end(). */
+	return smp_load_acquire(&run->state);
+}
+
 /**
  * privmem_shmem_map_any() - is any page of a range not shared?
  * @sh: the binding.
@@ -187,19 +200,12 @@ bool privmem_shmem_map_any(struct privmem_shmem *sh, pgoff_t first,
 			   pgoff_t last)
 {
 	MA_STATE(mas, &sh->runs, first, first);
-	struct privmem_shmem_run *run;
 	void *entry;
 	bool ret = false;
 
 	rcu_read_lock();
 	mas_for_each(&mas, entry, last) {
-		if (xa_is_value(entry)) {
-			ret = true;
-			break;
-		}
-		run = entry;
-		/* Acquire: pairs with the release in privmem_shmem_map_end(). */
-		if (smp_load_acquire(&run->state) != PRIVMEM_SHMEM_SHARED) {
+		if (privmem_shmem_entry_state(entry) != PRIVMEM_SHMEM_SHARED) {
 			ret = true;
 			break;
 		}
@@ -222,21 +228,10 @@ EXPORT_SYMBOL_IF_KUNIT(privmem_shmem_map_any);
 enum privmem_shmem_state privmem_shmem_map_state(struct privmem_shmem *sh,
 						 pgoff_t index)
 {
-	struct privmem_shmem_run *run;
 	enum privmem_shmem_state state;
-	void *entry;
 
 	rcu_read_lock();
-	entry = mtree_load(&sh->runs, index);
-	if (!entry) {
-		state = PRIVMEM_SHMEM_SHARED;
-	} else if (xa_is_value(entry)) {
-		state = xa_to_value(entry);
-	} else {
-		run = entry;
-		/* Acquire: pairs with the release in privmem_shmem_map_end(). */
-		state = smp_load_acquire(&run->state);
-	}
+	state = privmem_shmem_entry_state(mtree_load(&sh->runs, index));
 	rcu_read_unlock();
 	return state;
 }
@@ -254,7 +249,6 @@ void privmem_shmem_map_walk(struct privmem_shmem *sh,
 				       pgoff_t last))
 {
 	MA_STATE(mas, &sh->runs, 0, 0);
-	struct privmem_shmem_run *run;
 	pgoff_t first, last;
 	void *entry;
 	bool busy;
@@ -264,9 +258,7 @@ void privmem_shmem_map_walk(struct privmem_shmem *sh,
 		entry = mas_find(&mas, ULONG_MAX);
 		first = mas.index;
 		last = mas.last;
-		run = entry;
-		busy = entry && (xa_is_value(entry) ||
-				 run->state != PRIVMEM_SHMEM_SHARED);
+		busy = privmem_shmem_entry_state(entry) != PRIVMEM_SHMEM_SHARED;
 		mas_pause(&mas);
 		rcu_read_unlock();
 		if (!entry)
