@@ -25,7 +25,6 @@
 #include <string.h>
 #include <time.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/falloc.h>
@@ -495,14 +494,6 @@ static long meminfo_kib(const char *key)
 	return v;
 }
 
-static u64 fd_pages(int fd)
-{
-	struct stat st;
-
-	TEST_ASSERT(!fstat(fd, &st), "fstat");
-	return st.st_blocks * 512 / PAGE_SIZE;
-}
-
 /* @convert(vm, priv) makes the whole span private or shared. */
 static void scale_time(struct kvm_vm *vm, int fd,
 		       void (*convert)(struct kvm_vm *vm, bool priv),
@@ -516,7 +507,7 @@ static void scale_time(struct kvm_vm *vm, int fd,
 	convert(vm, true);
 	res->to_private_s = now() - t0;
 	res->slab_kib = meminfo_kib("Slab") - slab0;
-	res->file_pages = fd_pages(fd);
+	res->file_pages = pm_file_pages(fd);
 	t0 = now();
 	convert(vm, false);
 	res->to_shared_s = now() - t0;
@@ -559,7 +550,7 @@ static void scale_upstream(struct scale *res)
 	vm_set_user_memory_region2(vm, SCALE_SLOT, KVM_MEM_GUEST_MEMFD,
 				   SCALE_GPA, size, mem, gmem, 0);
 	scale_time(vm, gmem, scale_upstream_convert, res);
-	res->file_pages += fd_pages(fd);
+	res->file_pages += pm_file_pages(fd);
 	kvm_vm_free(vm);
 	munmap(mem, size);
 	close(fd);

@@ -24,7 +24,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/kvm.h>
@@ -1486,14 +1485,6 @@ static void guest_sparse(void)
 	GUEST_DONE();
 }
 
-static u64 file_pages(int fd)
-{
-	struct stat st;
-
-	TEST_ASSERT(!fstat(fd, &st), "fstat");
-	return st.st_blocks * 512 / PAGE_SIZE;
-}
-
 static void test_sparse(void)
 {
 	struct kvm_privmem_entry e = {
@@ -1518,8 +1509,8 @@ static void test_sparse(void)
 	TEST_ASSERT(pm_query(vm, SPARSE_GPA, SPARSE_SIZE, r, 2) == 1 &&
 		    r[0].attr == KVM_PRIVMEM_PRIVATE &&
 		    r[0].gran == KVM_PRIVMEM_GRAN_2M, "one private 2M range");
-	TEST_ASSERT(file_pages(fd) == 0, "converting allocated %lu pages",
-		    (unsigned long)file_pages(fd));
+	TEST_ASSERT(pm_file_pages(fd) == 0, "converting allocated %lu pages",
+		    (unsigned long)pm_file_pages(fd));
 
 	vm_ioctl(vm, KVM_PRIVMEM_INIT, NULL);
 	vcpu_run(vcpu);
@@ -1532,9 +1523,9 @@ static void test_sparse(void)
 	default:
 		TEST_FAIL("exit %s", exit_reason_str(vcpu->run->exit_reason));
 	}
-	TEST_ASSERT(file_pages(fd) == SPARSE_TOUCH,
+	TEST_ASSERT(pm_file_pages(fd) == SPARSE_TOUCH,
 		    "%lu pages after the guest touched %d",
-		    (unsigned long)file_pages(fd), SPARSE_TOUCH);
+		    (unsigned long)pm_file_pages(fd), SPARSE_TOUCH);
 
 	/* The host's conversion after launch is destructive: zeroes. */
 	e.attr = KVM_PRIVMEM_SHARED;
@@ -1546,8 +1537,8 @@ static void test_sparse(void)
 		TEST_ASSERT(p[0] == 0 && !memcmp(p, p + 1, PAGE_SIZE - 1),
 			    "page %d not scrubbed", i);
 	}
-	TEST_ASSERT(file_pages(fd) == SPARSE_TOUCH, "%lu pages at the end",
-		    (unsigned long)file_pages(fd));
+	TEST_ASSERT(pm_file_pages(fd) == SPARSE_TOUCH, "%lu pages at the end",
+		    (unsigned long)pm_file_pages(fd));
 	kvm_vm_free(vm);
 	munmap(mem, SPARSE_SIZE);
 	close(fd);

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <linux/falloc.h>
 
@@ -86,6 +87,15 @@ static inline int pm_bind(struct kvm_vm *vm, u64 gpa, u64 size, int fd,
 	};
 
 	return __vm_ioctl(vm, KVM_PRIVMEM_BIND, &b);
+}
+
+/* Pages a file holds (st_blocks), e.g. what converting allocated. */
+static inline u64 pm_file_pages(int fd)
+{
+	struct stat st;
+
+	TEST_ASSERT(!fstat(fd, &st), "fstat: errno %d", errno);
+	return st.st_blocks * 512 / PAGE_SIZE;
 }
 
 /*
