@@ -78,15 +78,23 @@ step build-x86_64-debug "$PRIVMEM_REPO/harness/build-kernel.sh" x86_64-debug && 
 #   slow, which the kernel above already ran: under KASAN they take ten
 #   minutes) and privmem's guest tests.  Any report (a splat, a WARN, a
 #   KASAN error) fails it.
+# split NAME LOG: the console LOG holds the kernel's own KUnit run, then
+# the guest tests; count them as NAME-kunit and NAME-tests.
+split() {
+	sed -n '/privmem-guest: begin/q;p' "$2" > "$out/$1-kunit.ktap"
+	sed -n '/privmem-guest: begin/,/privmem-guest: end/p' "$2" > "$out/$1-tests.ktap"
+	args+=(--name "$1-kunit" "$out/$1-kunit.ktap" --name "$1-tests" "$out/$1-tests.ktap")
+}
+
 initrd=$PRIVMEM_BUILD/initramfs-x86_64.cpio.gz
 if [ $((x86 + dbg)) -gt 0 ] &&
 	step initramfs-x86_64 "$PRIVMEM_REPO/harness/initramfs.sh" "$initrd" x86_64; then
-	pids=()
+	boots=() pids=()
 	if [ $x86 = 1 ]; then
 		msg "boot-x86_64"
 		PRIVMEM_INITRD=$initrd "$PRIVMEM_REPO/harness/boot.sh" test \
 			"$out/console.log" 2> "$out/boot-x86_64.err" &
-		pids+=($!)
+		boots+=(x86_64) pids+=($!)
 	fi
 	if [ $dbg = 1 ]; then
 		msg "boot-x86_64-debug"
@@ -94,32 +102,16 @@ if [ $((x86 + dbg)) -gt 0 ] &&
 			"$PRIVMEM_REPO/harness/boot.sh" test "$out/console-debug.log" \
 			panic_on_warn=1 privmem.tests=privmem 'kunit.filter=speed>slow' \
 			2> "$out/boot-x86_64-debug.err" &
-		pids+=($!)
+		boots+=(x86_64-debug) pids+=($!)
 	fi
-	for v in x86_64 x86_64-debug; do
-		[ "$v" = x86_64 ] && [ $x86 = 0 ] && continue
-		[ "$v" = x86_64-debug ] && [ $dbg = 0 ] && continue
+	for i in "${!pids[@]}"; do
 		rc=0
-		wait "${pids[0]}" || rc=$?
-		pids=("${pids[@]:1}")
-		cat "$out/boot-$v.err" >&2
-		args+=(--step "boot-$v" "$rc")
+		wait "${pids[i]}" || rc=$?
+		cat "$out/boot-${boots[i]}.err" >&2
+		args+=(--step "boot-${boots[i]}" "$rc")
 	done
-	# The console holds the kernel's own KUnit run, then the guest tests.
-	if [ $x86 = 1 ]; then
-		sed -n '/privmem-guest: begin/q;p' "$out/console.log" > "$out/guest-kunit.ktap"
-		sed -n '/privmem-guest: begin/,/privmem-guest: end/p' "$out/console.log" > "$out/guest-tests.ktap"
-		if grep -q 'KTAP version' "$out/guest-kunit.ktap"; then
-			args+=(--name guest-kunit "$out/guest-kunit.ktap")
-		fi
-		args+=(--name guest-tests "$out/guest-tests.ktap")
-	fi
-	if [ $dbg = 1 ]; then
-		sed -n '/privmem-guest: begin/q;p' "$out/console-debug.log" > "$out/debug-kunit.ktap"
-		sed -n '/privmem-guest: begin/,/privmem-guest: end/p' "$out/console-debug.log" > "$out/debug-tests.ktap"
-		args+=(--name debug-kunit "$out/debug-kunit.ktap")
-		args+=(--name debug-tests "$out/debug-tests.ktap")
-	fi
+	[ $x86 = 1 ] && split guest "$out/console.log"
+	[ $dbg = 1 ] && split debug "$out/console-debug.log"
 fi
 
 # arm64 with kvm-arm.mode=protected, alone (its QEMU runs a TCG thread per
@@ -132,10 +124,7 @@ if [ $arm = 1 ]; then
 	args+=(--step boot-arm64 $?)
 	grep -Eq 'Protected [hn]VHE mode initialized successfully' "$out/console-arm64.log"
 	args+=(--step pkvm-initialised $?)
-	sed -n '/privmem-guest: begin/q;p' "$out/console-arm64.log" > "$out/arm64-kunit.ktap"
-	sed -n '/privmem-guest: begin/,/privmem-guest: end/p' "$out/console-arm64.log" > "$out/arm64-tests.ktap"
-	args+=(--name arm64-kunit "$out/arm64-kunit.ktap")
-	args+=(--name arm64-tests "$out/arm64-tests.ktap")
+	split arm64 "$out/console-arm64.log"
 fi
 flock -u 9
 
