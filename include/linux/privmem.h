@@ -29,6 +29,11 @@ struct privmem_space;
 
 /* Entries in one conversion request: the GHCB page-state-change maximum. */
 #define PRIVMEM_MAX_ENTRIES		253
+/*
+ * Steps one entry may take: separate runs of frames to convert, smashes
+ * and merges.  An entry over a more fragmented range fails with -ENOMEM.
+ */
+#define PRIVMEM_MAX_STEPS		65536
 /* Pages (4K frames) in one 2M block. */
 #define PRIVMEM_PAGES_2M		512
 /* Bound spans must end below this gfn (52-bit physical addresses). */

@@ -672,6 +672,49 @@ static void privmem_convert_enomem_bitmap(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, f->err, "");
 }
 
+/*
+ * One entry over more separate private runs than a plan may hold (every
+ * other page private): -ENOMEM before any op, nothing changed.  The
+ * guest chooses how fragmented its memory is, so the host must not
+ * allocate without bound for it.  Half the span fits.
+ */
+static void privmem_convert_step_cap(struct kunit *test)
+{
+	const u64 n = 2 * (PRIVMEM_PLAN_MAX_STEPS + 1);
+	struct fake *f = fake_new(0, ALIGN(n, P2M), true, true);
+	struct privmem_space *s = space_with(test, f);
+	struct privmem_entry *e;
+	unsigned int done, k;
+	u64 gfn = 0;
+
+	e = kunit_kcalloc(test, PRIVMEM_MAX_ENTRIES, sizeof(*e), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	while (gfn < n) {
+		for (k = 0; k < PRIVMEM_MAX_ENTRIES && gfn < n; k++, gfn += 2)
+			e[k] = ent(gfn, 1, PRIVMEM_PRIVATE, PRIVMEM_GRAN_4K);
+		KUNIT_ASSERT_EQ(test, privmem_convert(s, e, k, 0, &done, NULL), 0);
+	}
+	fake_reset_calls(f);
+
+	e[0] = ent(0, n, PRIVMEM_SHARED, PRIVMEM_GRAN_4K);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 1, 0, &done, NULL), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, done, 0);
+	KUNIT_EXPECT_EQ(test, f->calls[FC_BPREP], 0);
+	KUNIT_EXPECT_EQ(test, f->calls[FC_SETS], 0);
+	KUNIT_EXPECT_EQ(test, st_of(s, 0), ST_P4K);
+	KUNIT_EXPECT_EQ(test, st_of(s, n - 2), ST_P4K);
+	KUNIT_EXPECT_EQ(test, f->hw[n - 2], ST_P4K);
+
+	e[0] = ent(0, n / 2, PRIVMEM_SHARED, PRIVMEM_GRAN_4K);
+	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 1, 0, &done, NULL), 0);
+	KUNIT_EXPECT_EQ(test, done, 1);
+	KUNIT_EXPECT_EQ(test, st_of(s, 0), ST_S);
+	KUNIT_EXPECT_EQ(test, f->hw[0], ST_S);
+	KUNIT_EXPECT_EQ(test, st_of(s, n - 2), ST_P4K);
+	KUNIT_EXPECT_EQ(test, privmem_space_check(s), 0);
+	KUNIT_EXPECT_STREQ(test, f->err, "");
+}
+
 /* The same inside a multi-step entry: the smash before it is undone. */
 static void privmem_convert_enomem_complex(struct kunit *test)
 {
@@ -726,6 +769,7 @@ static void privmem_convert_undo_fails(struct kunit *test)
 	 */
 	f->poison[P2M + 5] = PZ_MERGE;
 	f->poison[0] = PZ_SPLIT;
+	f->probe = true;
 	e[0] = ent(0, 2 * P2M, PRIVMEM_PRIVATE, PRIVMEM_GRAN_2M);
 	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 1, 0, &done, NULL), -EIO);
 	KUNIT_EXPECT_EQ(test, done, 0);
@@ -734,6 +778,8 @@ static void privmem_convert_undo_fails(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, privmem_space_state(s), PRIVMEM_SPACE_DEAD);
 	KUNIT_EXPECT_EQ(test, privmem_lookup(s, 5, &a, NULL), -ENODEV);
 	KUNIT_EXPECT_EQ(test, f->calls[FC_AUNBIND], 1);
+	/* Dead before the arch gave its pages up: no fault may map one. */
+	KUNIT_EXPECT_EQ(test, f->unbind_lookup, -ENODEV);
 	KUNIT_EXPECT_EQ(test, f->calls[FC_BUNBIND], 0);
 	KUNIT_EXPECT_EQ(test, privmem_convert(s, e, 1, 0, &done, NULL), -ENODEV);
 
@@ -1009,6 +1055,7 @@ static struct kunit_case privmem_convert_cases[] = {
 	KUNIT_CASE(privmem_convert_enomem),
 	KUNIT_CASE(privmem_convert_enomem_bitmap),
 	KUNIT_CASE(privmem_convert_enomem_complex),
+	KUNIT_CASE_SLOW(privmem_convert_step_cap),
 	KUNIT_CASE(privmem_convert_undo_fails),
 	KUNIT_CASE(privmem_convert_trace),
 	KUNIT_CASE(privmem_convert_modes),

@@ -285,8 +285,12 @@ static int fake_merge(void *priv, u64 gfn)
 static void fake_aunbind(void *priv)
 {
 	struct fake *f = priv;
+	enum privmem_attr a;
 
 	record(f, FC_AUNBIND, f->base, f->npages);
+	/* A racing fault must no longer find a frame the hardware gives up. */
+	if (f->probe && f->space)
+		f->unbind_lookup = privmem_lookup(f->space, f->base, &a, NULL);
 	memset(f->hw, ST_S, f->npages);
 }
 
@@ -410,6 +414,7 @@ struct privmem_space *fake_space(struct fake *f)
 		privmem_space_destroy(space);
 		return ERR_PTR(-EINVAL);
 	}
+	f->space = space;
 	return space;
 }
 

@@ -74,6 +74,9 @@ struct fake {
 	/* with @probe, what privmem_lookup() answers inside set_private */
 	bool probe;
 	int probe_inside, probe_outside;	/* last frame, frame after */
+	/* with @probe, what privmem_lookup() of @base answers in unbind */
+	int unbind_lookup;
+	struct privmem_space *space;	/* the last space fake_space() made */
 	struct privmem_policy_ops policy;
 	struct privmem_backend_ops bops;
 	struct privmem_arch_ops aops;

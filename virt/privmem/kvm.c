@@ -54,6 +54,20 @@
  * the space's mutex only to convert, before KVM takes mmu_lock.  Reading
  * the VM's stats takes the space's mutex, under kvm_lock for KVM's
  * debugfs sums; nothing takes kvm_lock under the space's mutex.
+ *
+ * Why a fault never maps a stale attribute: the fault reads KVM's
+ * mmu_invalidate_seq first, and only then makes every lookup it decides
+ * by (privmem_lookup(), privmem_shmem_hold() or get_pfn); it installs the
+ * mapping under mmu_lock only if the sequence has not moved.  A
+ * conversion opens its converting window (its frames answer -EAGAIN)
+ * before its first backend or arch step, and zaps with a bump of the
+ * sequence before the window closes.  So a lookup either comes after the
+ * window opened (it retries, or sees the new state once the window
+ * closed), or came before it, and then before the zap, whose bump makes
+ * the fault retry.  A space that dies is DEAD before its arch unbind zaps
+ * the span, so the same argument holds for kills.  The bump alone would
+ * not do: a lookup after the bump but before the step would decide on
+ * the old state; the window closes that gap.
  */
 
 #include <linux/debugfs.h>
@@ -483,8 +497,10 @@ int kvm_privmem_vcpu_run(struct kvm_vcpu *vcpu)
 	struct kvm_privmem *pm = to_pm(vcpu->kvm);
 	int r = 0;
 
+	/* A space killed after launch (a failed undo) fails every run. */
 	if (likely(READ_ONCE(pm->launched)))
-		return 0;
+		return privmem_space_state(pm->space) == PRIVMEM_SPACE_DEAD ?
+		       -EIO : 0;
 
 	mutex_lock(&pm->lock);
 	switch (privmem_space_state(pm->space)) {

@@ -157,6 +157,8 @@ static inline void privmem_kfree_rcu_cb(struct rcu_head *head)
 
 #ifndef kcalloc
 #define kcalloc(n, size, gfp)	kzalloc((n) * (size), gfp)
+#define kvmalloc_array(n, size, gfp)	kmalloc_array(n, size, gfp)
+#define kvfree(p)		kfree(p)
 #endif
 
 /* Live kmem_cache objects, counted by tools/testing/shared/linux.c. */

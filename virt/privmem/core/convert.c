@@ -400,7 +400,9 @@ out:
  * * -EPERM - entry @done was refused: implicit conversion is off for this
  *   space, the policy refused it, or it covers part of a private 2M block
  *   and the policy refuses to smash;
- * * -ENOMEM - no memory to plan or record entry @done;
+ * * -ENOMEM - no memory to plan or record entry @done, or it would take
+ *   more than %PRIVMEM_MAX_STEPS steps (a range fragmented into more
+ *   separate runs: convert it in smaller entries);
  * * -EIO - entry @done failed and could not be undone; the space is dead;
  * * any other errno - returned by a backend or arch op for entry @done.
  */

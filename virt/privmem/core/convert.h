@@ -46,6 +46,8 @@ enum privmem_plan_kind {
 };
 
 #define PRIVMEM_PLAN_INLINE	4
+/* 3.5 MiB of steps at most; a power of 2 times PRIVMEM_PLAN_INLINE. */
+#define PRIVMEM_PLAN_MAX_STEPS	PRIVMEM_MAX_STEPS
 
 /**
  * struct privmem_plan - the steps that carry out one entry

@@ -42,7 +42,7 @@ static inline u64 privmem_down_2m(u64 gfn)
 void privmem_plan_free(struct privmem_plan *plan)
 {
 	if (plan->steps != plan->inline_steps)
-		kfree(plan->steps);
+		kvfree(plan->steps);
 	plan->steps = plan->inline_steps;
 	plan->cap = PRIVMEM_PLAN_INLINE;
 	plan->nr = 0;
@@ -54,12 +54,20 @@ static int privmem_plan_add(struct privmem_plan *plan,
 	struct privmem_step *steps;
 
 	if (plan->nr == plan->cap) {
-		steps = kmalloc_array(plan->cap * 2, sizeof(*steps), GFP_KERNEL);
+		/*
+		 * One step per separate run: a fragmented span asks for
+		 * many.  The guest decides how many, so the array is bounded
+		 * and charged to the VMM.
+		 */
+		if (plan->cap >= PRIVMEM_PLAN_MAX_STEPS)
+			return -ENOMEM;
+		steps = kvmalloc_array(plan->cap * 2, sizeof(*steps),
+				       GFP_KERNEL_ACCOUNT);
 		if (!steps)
 			return -ENOMEM;
 		memcpy(steps, plan->steps, plan->nr * sizeof(*steps));
 		if (plan->steps != plan->inline_steps)
-			kfree(plan->steps);
+			kvfree(plan->steps);
 		plan->steps = steps;
 		plan->cap *= 2;
 	}

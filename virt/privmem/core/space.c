@@ -69,9 +69,18 @@
  *             privmem_space.lock            conversions, lifecycle
  *               privmem_shmem_mutex         backend bind, unbind
  *                 inode->i_rwsem            a shmem step, unbind's punch
+ *                   privmem_shmem.runs lock the private-run map's writes
  *                   folio lock
  *                     mapping->i_mmap_rwsem unmapping the host's PTEs
+ *                     privmem_shmem.pins    pin counts (xa_lock)
  *               kvm->mmu_lock               arch ops: zap, memory failure
+ *
+ * The private-run map's lock and the pins' xa_lock are spinlocks taken
+ * innermost: nothing is taken under them.  privmem_shmem_hold() (the
+ * arm64 fault path in KVM_RUN, before it takes kvm->mmu_lock) takes the
+ * pins' lock without &privmem_space.lock.  privmem never takes mmap_lock: the host
+ * paths that do (faults, GUP, userfaultfd) reach privmem only through
+ * the lock-free consumer hooks below.
  *
  * kvm_lock (global) is held only around reading stats, which takes
  * &privmem_space.lock directly below it (kvm_privmem_refresh_stats()).
@@ -98,8 +107,9 @@
  *    and arch steps are half done.  conv_seq is a plain seqcount_t
  *    written with preemption off, so a reader never waits for the mutex,
  *    on PREEMPT_RT either.
- *  - The shmem consumer hooks (host faults, read, write, GUP, splice)
- *    read the backend's maps under RCU.  The memory-failure report runs
+ *  - The shmem consumer hooks (host faults, read, write, GUP, splice,
+ *    userfaultfd), called by shmem under mmap_lock, i_rwsem or the folio
+ *    lock, read the backend's maps under RCU.  The memory-failure report runs
  *    under shmem's SRCU with the folio locked and takes only
  *    kvm->mmu_lock (through the arch op).
  */
@@ -323,9 +333,20 @@ EXPORT_SYMBOL_GPL(privmem_space_launch);
 /* Kill with the mutex held; idempotent. */
 void __privmem_space_kill(struct privmem_space *space)
 {
+	enum privmem_space_state was = space->state;
+
 	lockdep_assert_held(&space->lock);
-	if (space->state == PRIVMEM_SPACE_DEAD)
+	if (was == PRIVMEM_SPACE_DEAD)
 		return;
+	/*
+	 * Lookups fail from now on, before the arch lets go of anything: a
+	 * fault that looks a frame up after this finds none, and one that
+	 * looked it up before is made to retry by the unbind's zap (which
+	 * bumps KVM's invalidation sequence after this store, hence the
+	 * full barrier).  The map and the backend go at destroy.
+	 */
+	smp_store_release(&space->state, PRIVMEM_SPACE_DEAD);
+	smp_mb();
 	/*
 	 * The arch hands every private page back to the host (SNP reclaim,
 	 * TDX REMOVE) and stops mapping the span.  The backend keeps its
@@ -333,10 +354,8 @@ void __privmem_space_kill(struct privmem_space *space)
 	 * a lock-free user of its cookie (a fault that looked the frame up
 	 * just before) may still be using it.
 	 */
-	if (space->state != PRIVMEM_SPACE_CREATED && space->arch->unbind)
+	if (was != PRIVMEM_SPACE_CREATED && space->arch->unbind)
 		space->arch->unbind(space->arch_priv);
-	/* Lookups now fail; the map and the backend go at destroy. */
-	smp_store_release(&space->state, PRIVMEM_SPACE_DEAD);
 }
 
 /**
