@@ -26,6 +26,10 @@
  *			over X is refused (EACCES);
  *  uffd_minor		userfaultfd minor mode on the mapping of X: no
  *			UFFDIO_CONTINUE, reads fault, writes change nothing;
+ *  uffd_fill		X made private before anything backs it (a hole):
+ *			UFFDIO_COPY and UFFDIO_ZEROPAGE into it fail with
+ *			EACCES, the guest then reads zeroes and its secret
+ *			stays out of the host's reach;
  *  large_folio		a private 4K page inside a 2M folio of a huge=always
  *			tmpfs file: its shared neighbours stay readable, the
  *			page itself is reachable by no path;
@@ -186,6 +190,20 @@ static void guest_large(u64 gpa)
 {
 	memset((void *)gpa, SECRET, PAGE_SIZE);
 	GUEST_SYNC(1);
+	guest_check(gpa, PAGE_SIZE, SECRET);
+	GUEST_DONE();
+}
+
+/* uffd_fill: @gpa private while nothing backs it, the host's turn, then use. */
+static void guest_uffd_fill(u64 gpa)
+{
+	u64 ret = guest_map(gpa, 1, KVM_MAP_GPA_RANGE_ENCRYPTED);
+
+	__GUEST_ASSERT(!ret, "private 0x%lx: %ld", gpa, (long)ret);
+	GUEST_SYNC(1);
+	guest_check(gpa, PAGE_SIZE, 0);
+	memset((void *)gpa, SECRET, PAGE_SIZE);
+	GUEST_SYNC(2);
 	guest_check(gpa, PAGE_SIZE, SECRET);
 	GUEST_DONE();
 }
@@ -932,6 +950,79 @@ static void test_uffd_minor(void)
 	iso_vm_free(&p);
 }
 
+/*
+ * Case 5b: userfaultfd cannot fill a private hole.  On the
+ * software-protected VM the backend allocates a private page on the
+ * guest's first touch; a folio the host placed in the hole first would be
+ * the guest's private page and the host's mapping at once.
+ */
+static void test_uffd_fill(void)
+{
+	struct uffdio_api api = {
+		.api = UFFD_API,
+		/* SIGBUS: a missing fault must not block this thread forever. */
+		.features = UFFD_FEATURE_SIGBUS,
+	};
+	struct uffdio_register reg = {};
+	struct uffdio_zeropage zero = {};
+	struct uffdio_copy copy = {};
+	struct uffdio_range range;
+	struct iso_vm p;
+	off_t data;
+	int uffd, r, err;
+	u8 *x, *src;
+
+	iso_vm_setup(&p, 0, 1, iso_memfd(0, DATA_SIZE), guest_uffd_fill);
+	vcpu_args_set(p.vcpus[0], 1, X_GPA);
+	iso_vm_init(&p);
+	iso_expect(p.vcpus[0], 1, NULL);
+	x = p.mem + X_OFF;
+	data = lseek(p.fd, X_OFF, SEEK_DATA);
+	TEST_ASSERT(data != (off_t)X_OFF,
+		    "private X is backed before the guest touched it");
+
+	uffd = syscall(__NR_userfaultfd,
+		       O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+	TEST_ASSERT(uffd >= 0, "userfaultfd: errno %d", errno);
+	TEST_ASSERT(!ioctl(uffd, UFFDIO_API, &api), "UFFDIO_API: errno %d",
+		    errno);
+	range.start = (u64)x;
+	range.len = PAGE_SIZE;
+	reg.range = range;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	TEST_ASSERT(!ioctl(uffd, UFFDIO_REGISTER, &reg),
+		    "UFFDIO_REGISTER (missing) over X: errno %d", errno);
+
+	src = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	TEST_ASSERT(src != MAP_FAILED, "mmap: errno %d", errno);
+	memset(src, FILE_DATA, PAGE_SIZE);
+	copy.dst = (u64)x;
+	copy.src = (u64)src;
+	copy.len = PAGE_SIZE;
+	r = ioctl(uffd, UFFDIO_COPY, &copy);
+	err = errno;
+	if (CHECK(r == -1, "UFFDIO_COPY into private X succeeded, copied %lld",
+		  (long long)copy.copy))
+		expect_errno("UFFDIO_COPY into X", r, err, EACCES, NULL);
+	zero.range = range;
+	r = ioctl(uffd, UFFDIO_ZEROPAGE, &zero);
+	err = errno;
+	if (CHECK(r == -1, "UFFDIO_ZEROPAGE into private X succeeded, zeroed %lld",
+		  (long long)zero.zeropage))
+		expect_errno("UFFDIO_ZEROPAGE into X", r, err, EACCES, NULL);
+	TEST_ASSERT(!ioctl(uffd, UFFDIO_UNREGISTER, &range),
+		    "UFFDIO_UNREGISTER: errno %d", errno);
+	close(uffd);
+	munmap(src, PAGE_SIZE);
+
+	/* The guest reads zeroes, not the host's page, and writes its secret. */
+	iso_expect(p.vcpus[0], 2, NULL);
+	expect_read_faults("the VMM's mapping at X", x);
+	iso_expect(p.vcpus[0], STAGE_DONE, NULL);
+	iso_vm_free(&p);
+}
+
 /* Case 6: a private 4K page inside a 2M folio. */
 static void test_large_folio(void)
 {
@@ -1583,6 +1674,7 @@ static const struct iso_case cases[] = {
 	{ "collapse", test_collapse },
 	{ "udmabuf", test_udmabuf },
 	{ "uffd_minor", test_uffd_minor },
+	{ "uffd_fill", test_uffd_fill },
 	{ "large_folio", test_large_folio, large_folio_cleanup },
 	{ "bind_readonly_fd", test_bind_readonly_fd },
 	{ "bind_sealed", test_bind_sealed },
