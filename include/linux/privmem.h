@@ -442,7 +442,8 @@ struct privmem_backend_ops {
  * a reverse op must not fail on a range its forward op just converted.
  * When an op cannot tell what state the hardware left a page in, the
  * adapter must never hand that page back to the host: it keeps the page
- * (holds its folio for ever) and fails with -EIO.  The SEV-SNP adapter
+ * (holds its folio for ever: privmem_adapter_keep() in
+ * <linux/privmem_adapter.h>) and fails with -EIO.  The SEV-SNP adapter
  * remembers the pages it kept: a later op whose range holds one fails
  * with -EHWPOISON and touches no hardware state.  The TDX adapter keeps
  * pages only of a TD that KVM marked bugged, and then fails every later

@@ -29,10 +29,13 @@
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/privmem.h>
+#include <linux/privmem_adapter.h>
 #include <linux/privmem_kunit.h>
 #include <asm/sev.h>
 
 #include "privmem-snp.h"
+
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
 
 #define T_GFN		0x40000ULL	/* 2M aligned */
 #define T_PFN		0x80000ULL	/* 2M aligned */
@@ -317,7 +320,7 @@ static int snp_test_init(struct kunit *test)
 	kunit_activate_static_stub(test, privmem_snp_psmash, stub_psmash);
 	kunit_activate_static_stub(test, privmem_snp_rmp_lookup, stub_lookup);
 	kunit_activate_static_stub(test, privmem_snp_flush, stub_flush);
-	kunit_activate_static_stub(test, privmem_snp_leak, stub_leak);
+	kunit_activate_static_stub(test, privmem_adapter_leak, stub_leak);
 	kunit_activate_static_stub(test, privmem_snp_rmp_preguest,
 				   stub_rmp_preguest);
 	kunit_activate_static_stub(test, privmem_snp_copy, stub_copy);
@@ -1173,6 +1176,35 @@ static void snp_launch_update_reclaim_fails(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->rmp[9], 0);
 }
 
+/* The adapter refuses what privmem_space_bind() would. */
+static void snp_create_rejects(struct kunit *test)
+{
+	struct snp_test *t = test->priv;
+	struct privmem_backend_ops nopfn = t->f.backend;
+	struct privmem_backend_ops noput = t->f.backend;
+
+	nopfn.get_pfn = NULL;
+	noput.put_pfn = NULL;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_snp_create(0, &t->f.backend, &t->f,
+							 T_GFN, 1, t_zap, t)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_snp_create(T_ASID, &t->f.backend,
+							 &t->f, T_GFN, 0,
+							 t_zap, t)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_snp_create(T_ASID, &nopfn, &t->f,
+							 T_GFN, 1, t_zap, t)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_snp_create(T_ASID, &noput, &t->f,
+							 T_GFN, 1, t_zap, t)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_snp_create(T_ASID, &t->f.backend,
+							 &t->f,
+							 PRIVMEM_MAX_GFN - 1, 2,
+							 t_zap, t)),
+			-EINVAL);
+}
+
 static struct kunit_case privmem_snp_cases[] = {
 	KUNIT_CASE(snp_to_private_4k),
 	KUNIT_CASE(snp_to_private_2m),
@@ -1200,6 +1232,7 @@ static struct kunit_case privmem_snp_cases[] = {
 	KUNIT_CASE(snp_launch_update_refused),
 	KUNIT_CASE(snp_launch_update_fails),
 	KUNIT_CASE(snp_launch_update_reclaim_fails),
+	KUNIT_CASE(snp_create_rejects),
 	{}
 };
 

@@ -36,13 +36,14 @@
  * "DOC: SEV-SNP pre-boot population".
  *
  * A page that cannot be made shared again must never reach the host.  The
- * adapter keeps a reference on its folio for ever so that the backend's
- * truncation cannot free it.  It does not use snp_leak_pages(): that
- * chains the page through page->lru, which a shmem folio still uses on
- * the LRU, and mm/ offers modules no way to take a folio off the LRU.
- * The adapter also remembers the page: no later op touches its RMP entry
- * again (an op that would fails with -EHWPOISON, unbind passes it by), and
- * privmem_snp_leaked() counts it once.
+ * adapter keeps it with privmem_adapter_keep() (see "DOC: adapter
+ * helpers"): a reference on its folio that is never dropped, so that the
+ * backend's truncation cannot free it.  It does not use snp_leak_pages():
+ * that chains the page through page->lru, which a shmem folio still uses
+ * on the LRU, and mm/ offers modules no way to take a folio off the LRU.
+ * No later op touches a kept page's RMP entry again (an op that would
+ * fails with -EHWPOISON, unbind passes it by), and privmem_snp_leaked()
+ * counts it once.
  *
  * Every hardware step goes through a thin wrapper whose first statement is
  * KUNIT_STATIC_STUB_REDIRECT(), so the privmem_snp suite can record and
@@ -50,8 +51,8 @@
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/privmem_adapter.h>
 #include <linux/slab.h>
-#include <linux/xarray.h>
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 #include <asm/cacheflush.h>
@@ -61,28 +62,17 @@
 
 /**
  * struct privmem_snp - the adapter's cookie for one space
- * @backend: the backend ops, for @backend.get_pfn and @backend.put_pfn.
- * @backend_priv: the backend's cookie.
- * @gfn: first frame of the span, walked by unbind.
- * @npages: frames in the span.
+ * @ad: the span, its backend, and the frames kept from the host because
+ *	they stayed guest-owned: no later op touches their RMP entries.
  * @asid: the VM's ASID, written into every private RMP entry.
  * @zap: removes the nested page table entries of a range, or NULL.
  * @zap_arg: @zap's first argument.
- * @leaked: frames kept from the host because they stayed guest-owned.
- * @kept: those frames' PFNs, so that no later op touches their RMP
- *	entries again.  Both protected by the space's conversion mutex,
- *	like every op.
  */
 struct privmem_snp {
-	const struct privmem_backend_ops *backend;
-	void *backend_priv;
-	u64 gfn;
-	u64 npages;
+	struct privmem_adapter ad;
 	u32 asid;
 	void (*zap)(void *arg, u64 gfn, u64 npages);
 	void *zap_arg;
-	u64 leaked;
-	struct xarray kept;
 };
 
 /* One RMP entry's worth of a range: a 2M block or a 4K page. */
@@ -145,44 +135,6 @@ VISIBLE_IF_KUNIT void privmem_snp_flush(u64 pfn, u64 npages)
 	clflush_cache_range(pfn_to_kaddr(pfn), npages << PAGE_SHIFT);
 }
 
-/* Keep guest-owned pages from the host: hold their folios for ever. */
-VISIBLE_IF_KUNIT void privmem_snp_leak(u64 pfn, u64 npages)
-{
-	u64 end = pfn + npages;
-	struct folio *folio;
-
-	KUNIT_STATIC_STUB_REDIRECT(privmem_snp_leak, pfn, npages);
-	pr_warn_ratelimited("privmem: SNP: leaking guest-owned PFNs 0x%llx-0x%llx\n",
-			    pfn, end - 1);
-	while (pfn < end) {
-		folio = pfn_folio(pfn);
-		folio_get(folio);
-		pfn = folio_pfn(folio) + folio_nr_pages(folio);
-	}
-}
-
-/*
- * Keep @npages pages from @pfn from the host for ever, and from every later
- * op: their RMP entries are not to be trusted nor touched again.  If the
- * xarray has no memory, only the second part is lost.
- */
-static void privmem_snp_keep(struct privmem_snp *snp, u64 pfn, u64 npages)
-{
-	u64 i;
-
-	privmem_snp_leak(pfn, npages);
-	snp->leaked += npages;
-	for (i = 0; i < npages; i++)
-		xa_store(&snp->kept, pfn + i, xa_mk_value(1), GFP_KERNEL_ACCOUNT);
-}
-
-static bool privmem_snp_kept(struct privmem_snp *snp, u64 pfn, u64 npages)
-{
-	unsigned long index = pfn;
-
-	return xa_find(&snp->kept, &index, pfn + npages - 1, XA_PRESENT);
-}
-
 static void privmem_snp_zap(struct privmem_snp *snp, u64 gfn, u64 npages)
 {
 	if (snp->zap)
@@ -200,7 +152,7 @@ static int privmem_snp_get(struct privmem_snp *snp, u64 gfn,
 	enum privmem_gran gran;
 	int ret;
 
-	ret = snp->backend->get_pfn(snp->backend_priv, gfn, &u->pfn, &gran);
+	ret = privmem_adapter_get_pfn(&snp->ad, gfn, &u->pfn, &gran);
 	if (ret)
 		return ret;
 	u->gfn = gfn;
@@ -219,7 +171,7 @@ static int privmem_snp_get(struct privmem_snp *snp, u64 gfn,
 static void privmem_snp_put(struct privmem_snp *snp,
 			    const struct privmem_snp_unit *u)
 {
-	snp->backend->put_pfn(snp->backend_priv, u->pfn);
+	privmem_adapter_put_pfn(&snp->ad, u->pfn);
 }
 
 /* Give a guest-owned unit back to the host, or keep it from the host. */
@@ -228,11 +180,11 @@ static int privmem_snp_release(struct privmem_snp *snp,
 {
 	int ret;
 
-	if (privmem_snp_kept(snp, u->pfn, u->npages))
+	if (privmem_adapter_kept(&snp->ad, u->pfn, u->npages))
 		return -EHWPOISON;
 	ret = privmem_snp_rmp_shared(u->pfn, u->level);
 	if (ret) {
-		privmem_snp_keep(snp, u->pfn, u->npages);
+		privmem_adapter_keep(&snp->ad, u->pfn, u->npages);
 		return ret;
 	}
 	privmem_snp_flush(u->pfn, u->npages);
@@ -301,7 +253,7 @@ static int privmem_snp_set(struct privmem_snp *snp, const struct privmem_op *op,
 		ret = privmem_snp_get(snp, gfn, op->gran, &u);
 		if (ret)
 			break;
-		if (privmem_snp_kept(snp, u.pfn, u.npages))
+		if (privmem_adapter_kept(&snp->ad, u.pfn, u.npages))
 			ret = -EHWPOISON;
 		else
 			ret = privmem_snp_set_unit(snp, gfn, &u, to);
@@ -334,7 +286,8 @@ static int privmem_snp_split_2m(void *priv, u64 gfn)
 	if (ret)
 		return ret;
 	/* A block without a 2M folio was assigned page by page. */
-	if (u.level == PG_LEVEL_2M && privmem_snp_kept(snp, u.pfn, u.npages)) {
+	if (u.level == PG_LEVEL_2M &&
+	    privmem_adapter_kept(&snp->ad, u.pfn, u.npages)) {
 		ret = -EHWPOISON;
 	} else if (u.level == PG_LEVEL_2M) {
 		privmem_snp_zap(snp, gfn, PRIVMEM_PAGES_2M);
@@ -352,18 +305,18 @@ static int privmem_snp_split_2m(void *priv, u64 gfn)
 static void privmem_snp_unbind(void *priv)
 {
 	struct privmem_snp *snp = priv;
-	u64 gfn = snp->gfn, end = snp->gfn + snp->npages;
+	u64 gfn = snp->ad.gfn, end = gfn + snp->ad.npages;
 	struct privmem_snp_unit u;
 	bool assigned;
 	int level;
 
-	privmem_snp_zap(snp, snp->gfn, snp->npages);
+	privmem_snp_zap(snp, snp->ad.gfn, snp->ad.npages);
 	while (gfn < end) {
 		if (privmem_snp_get(snp, gfn, PRIVMEM_GRAN_4K, &u)) {
 			gfn++;		/* a hole: never private */
 			continue;
 		}
-		if (privmem_snp_kept(snp, u.pfn, 1)) {
+		if (privmem_adapter_kept(&snp->ad, u.pfn, 1)) {
 			/* never touched again: the unit is one 4K page */
 		} else if (!privmem_snp_rmp_lookup(u.pfn, &assigned, &level) &&
 			   assigned) {
@@ -666,9 +619,9 @@ int privmem_snp_launch_update(struct privmem_snp *snp, u64 gfn, u64 pfn,
 	bool assigned;
 	int level, ret;
 
-	if (gfn < snp->gfn || gfn - snp->gfn >= snp->npages)
+	if (!privmem_adapter_in_span(&snp->ad, gfn))
 		return -EINVAL;
-	if (privmem_snp_kept(snp, pfn, 1))
+	if (privmem_adapter_kept(&snp->ad, pfn, 1))
 		return -EHWPOISON;
 	privmem_snp_zap(snp, gfn, 1);
 	ret = privmem_snp_rmp_lookup(pfn, &assigned, &level);
@@ -693,7 +646,7 @@ int privmem_snp_launch_update(struct privmem_snp *snp, u64 gfn, u64 pfn,
 		return 0;
 	/* Immutable until the firmware lets it go; then hypervisor-owned. */
 	if (ops->reclaim(arg, pfn) || privmem_snp_rmp_shared(pfn, PG_LEVEL_4K)) {
-		privmem_snp_keep(snp, pfn, 1);
+		privmem_adapter_keep(&snp->ad, pfn, 1);
 		return ret;
 	}
 	privmem_snp_flush(pfn, 1);
@@ -713,7 +666,7 @@ give_back:
 /**
  * privmem_snp_create() - make the SEV-SNP adapter's cookie for a space
  * @asid: the SNP VM's ASID.
- * @backend: the space's backend ops; must have @get_pfn.
+ * @backend: the space's backend ops; must have @get_pfn and @put_pfn.
  * @backend_priv: the backend's cookie.
  * @gfn: first frame of the span the space will be bound to.
  * @npages: frames in the span.
@@ -727,8 +680,9 @@ give_back:
  * privmem_shmem_space_bind()), and free it with privmem_snp_destroy()
  * after the space is destroyed.
  *
- * Return: the cookie, ERR_PTR(-EINVAL) if @backend has no @get_pfn, @asid
- * is 0 or the span is empty, or ERR_PTR(-ENOMEM).
+ * Return: the cookie, ERR_PTR(-EINVAL) if @asid is 0 or
+ * privmem_adapter_init() refuses the backend or the span, or
+ * ERR_PTR(-ENOMEM).
  */
 struct privmem_snp *privmem_snp_create(u32 asid,
 				       const struct privmem_backend_ops *backend,
@@ -737,21 +691,21 @@ struct privmem_snp *privmem_snp_create(u32 asid,
 				       void *zap_arg)
 {
 	struct privmem_snp *snp;
+	int ret;
 
-	if (!backend || !backend->get_pfn || !backend->put_pfn || !asid ||
-	    !npages)
+	if (!asid)
 		return ERR_PTR(-EINVAL);
 	snp = kzalloc_obj(*snp, GFP_KERNEL_ACCOUNT);
 	if (!snp)
 		return ERR_PTR(-ENOMEM);
-	snp->backend = backend;
-	snp->backend_priv = backend_priv;
-	snp->gfn = gfn;
-	snp->npages = npages;
+	ret = privmem_adapter_init(&snp->ad, backend, backend_priv, gfn, npages);
+	if (ret) {
+		kfree(snp);
+		return ERR_PTR(ret);
+	}
 	snp->asid = asid;
 	snp->zap = zap;
 	snp->zap_arg = zap_arg;
-	xa_init(&snp->kept);
 	return snp;
 }
 
@@ -765,7 +719,7 @@ void privmem_snp_destroy(struct privmem_snp *snp)
 {
 	if (!snp)
 		return;
-	xa_destroy(&snp->kept);
+	privmem_adapter_destroy(&snp->ad);
 	kfree(snp);
 }
 
@@ -778,5 +732,5 @@ void privmem_snp_destroy(struct privmem_snp *snp)
  */
 u64 privmem_snp_leaked(const struct privmem_snp *snp)
 {
-	return snp->leaked;
+	return snp->ad.nr_kept;
 }

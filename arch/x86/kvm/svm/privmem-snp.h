@@ -92,7 +92,6 @@ void privmem_snp_copy(u64 pfn, struct page *src);
 int privmem_snp_psmash(u64 pfn);
 int privmem_snp_rmp_lookup(u64 pfn, bool *assigned, int *level);
 void privmem_snp_flush(u64 pfn, u64 npages);
-void privmem_snp_leak(u64 pfn, u64 npages);
 #endif
 
 #endif /* __KVM_X86_PRIVMEM_SNP_H */

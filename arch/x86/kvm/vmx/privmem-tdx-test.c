@@ -27,10 +27,13 @@
 #include <kunit/test.h>
 #include <linux/pfn.h>
 #include <linux/privmem.h>
+#include <linux/privmem_adapter.h>
 #include <linux/privmem_kunit.h>
 #include <asm/shared/tdx.h>
 
 #include "privmem-tdx.h"
+
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
 
 #define T_GFN		0x40000ULL
 #define T_PFN		0x90000ULL
@@ -187,9 +190,12 @@ static const struct privmem_tdx_kvm_ops t_kops = {
 	.bugged	= t_bugged,
 };
 
-static void stub_leak(u64 pfn)
+static void stub_leak(u64 pfn, u64 npages)
 {
-	cur()->leaked[pfn - T_PFN] = true;
+	u64 i;
+
+	for (i = 0; i < npages; i++)
+		cur()->leaked[pfn - T_PFN + i] = true;
 }
 
 /* Fake policy and backend */
@@ -284,7 +290,7 @@ static int tdx_test_init(struct kunit *test)
 	t->f.on_commit = t_bcommit;
 	t->f.on_unbind = t_bunbind;
 	t->f.arg = t;
-	kunit_activate_static_stub(test, privmem_tdx_leak, stub_leak);
+	kunit_activate_static_stub(test, privmem_adapter_leak, stub_leak);
 	if (kunit_add_action_or_reset(test, tdx_test_destroy, t))
 		return -ENOMEM;
 	return tdx_setup(t);
@@ -605,6 +611,10 @@ static void tdx_create_rejects(struct kunit *test)
 							 &t_kops, t)), -EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_tdx_create(&t->f.backend, t, T_GFN, 1,
 							 &half, t)), -EINVAL);
+	/* A span that ends above PRIVMEM_MAX_GFN, as privmem_space_bind(). */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(privmem_tdx_create(&t->f.backend, t,
+							 PRIVMEM_MAX_GFN - 1, 2,
+							 &t_kops, t)), -EINVAL);
 }
 
 static struct kunit_case privmem_tdx_cases[] = {

@@ -41,7 +41,12 @@
  *    When the VM is destroyed, KVM has already reclaimed every page of
  *    the TD before the space goes.
  *  - split_2m / merge_2m: not provided.  KVM maps TDX private memory at 4K
- *    only in 7.3, so the core keeps every TDX range at 4K.
+ *    only in 7.3 (tdx_sept_map_leaf_spte() and tdx_sept_remove_leaf_spte()
+ *    treat any other level as a KVM bug, and there is no wrapper for
+ *    TDH.MEM.PAGE.DEMOTE or PROMOTE), so the core keeps every TDX range at 4K.  A 2M
+ *    private range, and its demotion on a smash, waits for KVM's TDX
+ *    huge page support: the adapter would then gain split_2m (BLOCK,
+ *    TRACK, DEMOTE) and the core would keep TDX ranges at 2M.
  *
  * When the TDX module refuses to give a page back, KVM marks the VM
  * bugged (TDX_BUG_ON()) and the page stays in the TD.  The adapter cannot
@@ -61,43 +66,27 @@
  */
 #include <linux/kvm_host.h>
 #include <linux/mm.h>
+#include <linux/privmem_adapter.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
-#include <kunit/static_stub.h>
-#include <kunit/visibility.h>
 #include <asm/shared/tdx.h>
 
 #include "privmem-tdx.h"
 
 /**
  * struct privmem_tdx - the adapter's cookie for one space
- * @backend: the backend ops, for @backend.get_pfn and @backend.put_pfn.
- * @backend_priv: the backend's cookie.
+ * @ad: the span, its backend, and the frames kept from the host because
+ *	they may still be in the TD.
  * @kops: how the adapter reaches KVM.
  * @kvm: the cookie of @kops.
- * @gfn: first frame of the span.
- * @npages: frames in the span.
- * @leaked: frames kept from the host because they may still be in the TD.
  *
  * Every field an op writes is protected by the space's conversion mutex.
  */
 struct privmem_tdx {
-	const struct privmem_backend_ops *backend;
-	void *backend_priv;
+	struct privmem_adapter ad;
 	const struct privmem_tdx_kvm_ops *kops;
 	void *kvm;
-	u64 gfn;
-	u64 npages;
-	u64 leaked;
 };
-
-/* Keep a page that may still be in the TD from the host: hold it for ever. */
-VISIBLE_IF_KUNIT void privmem_tdx_leak(u64 pfn)
-{
-	KUNIT_STATIC_STUB_REDIRECT(privmem_tdx_leak, pfn);
-	pr_warn_ratelimited("privmem: TDX: leaking PFN 0x%llx\n", pfn);
-	folio_get(pfn_folio(pfn));
-}
 
 /*
  * Zap [@gfn, @gfn + @npages) through KVM.  Return: 0, or -EIO after
@@ -113,11 +102,11 @@ static int privmem_tdx_zap(struct privmem_tdx *tdx, u64 gfn, u64 npages)
 	if (!tdx->kops->bugged(tdx->kvm))
 		return 0;
 	for (; gfn < end; gfn++) {
-		if (tdx->backend->get_pfn(tdx->backend_priv, gfn, &pfn, &gran))
+		if (privmem_adapter_get_pfn(&tdx->ad, gfn, &pfn, &gran))
 			continue;
-		privmem_tdx_leak(pfn);
-		tdx->backend->put_pfn(tdx->backend_priv, pfn);
-		tdx->leaked++;
+		if (!privmem_adapter_kept(&tdx->ad, pfn, 1))
+			privmem_adapter_keep(&tdx->ad, pfn, 1);
+		privmem_adapter_put_pfn(&tdx->ad, pfn);
 	}
 	return -EIO;
 }
@@ -140,7 +129,7 @@ static void privmem_tdx_unbind(void *priv)
 {
 	struct privmem_tdx *tdx = priv;
 
-	privmem_tdx_zap(tdx, tdx->gfn, tdx->npages);
+	privmem_tdx_zap(tdx, tdx->ad.gfn, tdx->ad.npages);
 }
 
 /*
@@ -166,8 +155,8 @@ const struct privmem_arch_ops privmem_tdx_arch_ops = {
  * Pass the result with &privmem_tdx_arch_ops to privmem_space_bind(), and
  * free it with privmem_tdx_destroy() after the space is destroyed.
  *
- * Return: the cookie; ERR_PTR(-EINVAL) if an op is missing or the span is
- * empty or too large; ERR_PTR(-ENOMEM).
+ * Return: the cookie; ERR_PTR(-EINVAL) if a member of @kops is missing or
+ * privmem_adapter_init() refuses the backend or the span; ERR_PTR(-ENOMEM).
  */
 struct privmem_tdx *privmem_tdx_create(const struct privmem_backend_ops *backend,
 				       void *backend_priv, u64 gfn, u64 npages,
@@ -175,20 +164,20 @@ struct privmem_tdx *privmem_tdx_create(const struct privmem_backend_ops *backend
 				       void *kvm)
 {
 	struct privmem_tdx *tdx;
+	int ret;
 
-	if (!backend || !backend->get_pfn || !backend->put_pfn || !kops ||
-	    !kops->zap || !kops->bugged || !npages ||
-	    npages > PRIVMEM_MAX_GFN)
+	if (!kops || !kops->zap || !kops->bugged)
 		return ERR_PTR(-EINVAL);
 	tdx = kzalloc_obj(*tdx, GFP_KERNEL_ACCOUNT);
 	if (!tdx)
 		return ERR_PTR(-ENOMEM);
-	tdx->backend = backend;
-	tdx->backend_priv = backend_priv;
+	ret = privmem_adapter_init(&tdx->ad, backend, backend_priv, gfn, npages);
+	if (ret) {
+		kfree(tdx);
+		return ERR_PTR(ret);
+	}
 	tdx->kops = kops;
 	tdx->kvm = kvm;
-	tdx->gfn = gfn;
-	tdx->npages = npages;
 	return tdx;
 }
 
@@ -200,6 +189,9 @@ struct privmem_tdx *privmem_tdx_create(const struct privmem_backend_ops *backend
  */
 void privmem_tdx_destroy(struct privmem_tdx *tdx)
 {
+	if (!tdx)
+		return;
+	privmem_adapter_destroy(&tdx->ad);
 	kfree(tdx);
 }
 
@@ -207,12 +199,12 @@ void privmem_tdx_destroy(struct privmem_tdx *tdx)
  * privmem_tdx_leaked() - frames the adapter kept from the host
  * @tdx: the cookie.
  *
- * Return: how many frames were kept because they may still be in the TD
- * (counted once per zap that kept them); they are never freed.
+ * Return: how many frames were kept because they may still be in the TD,
+ * each counted once; they are never freed.
  */
 u64 privmem_tdx_leaked(const struct privmem_tdx *tdx)
 {
-	return tdx->leaked;
+	return tdx->ad.nr_kept;
 }
 
 /* The guest's status for a conversion that failed with @err. */

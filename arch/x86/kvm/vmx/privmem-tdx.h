@@ -103,9 +103,4 @@ u64 privmem_tdx_map_gpa(struct privmem_tdx_map_req *req,
 			const struct privmem_tdx_map_ops *ops, void *arg);
 bool privmem_tdx_map_fatal(int err);
 
-#if IS_ENABLED(CONFIG_KUNIT)
-/* The one step with a host side effect, for the KUnit static stub. */
-void privmem_tdx_leak(u64 pfn);
-#endif
-
 #endif /* __KVM_X86_PRIVMEM_TDX_H */
