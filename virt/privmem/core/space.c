@@ -346,6 +346,7 @@ void __privmem_space_kill(struct privmem_space *space)
 	 * full barrier).  The map and the backend go at destroy.
 	 */
 	smp_store_release(&space->state, PRIVMEM_SPACE_DEAD);
+	/* Pairs with the fault path's read of mmu_invalidate_seq: see above. */
 	smp_mb();
 	/*
 	 * The arch hands every private page back to the host (SNP reclaim,
